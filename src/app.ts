@@ -1,0 +1,58 @@
+import crypto from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import './http/fastify-types.js';
+import { registerAuthentication } from './http/auth.js';
+import { parseQueryString, registerBodyParsers } from './http/body-parsers.js';
+import { registerErrorHandlers } from './http/errors.js';
+import { addGitlabKeywords } from './http/params.js';
+import type { ServiceContext } from './services/context.js';
+import userRoutes from './routes/api-v4/users.js';
+import personalAccessTokenRoutes from './routes/api-v4/personal-access-tokens.js';
+import projectRoutes from './routes/api-v4/projects.js';
+import groupRoutes from './routes/api-v4/groups.js';
+import memberRoutes from './routes/api-v4/members.js';
+import metadataRoutes from './routes/api-v4/metadata.js';
+import healthRoutes from './routes/web/health.js';
+
+export interface AppOptions {
+  ctx: ServiceContext;
+  logger: Logger | false;
+}
+
+/** Builds the Fastify instance: cross-cutting HTTP conventions first, then every route. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger || undefined,
+    logger: options.logger ? undefined : false,
+    genReqId: () => crypto.randomUUID(),
+    routerOptions: { maxParamLength: 2048, querystringParser: parseQueryString },
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false }, plugins: [addGitlabKeywords] },
+  }) as unknown as FastifyInstance;
+
+  app.decorate('ctx', options.ctx);
+  registerBodyParsers(app);
+  registerErrorHandlers(app);
+  registerAuthentication(app);
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('X-Request-Id', request.id);
+    const type = reply.getHeader('content-type');
+    // python-gitlab 3.12 compares the header with "application/json" literally.
+    if (typeof type === 'string' && type.startsWith('application/json')) reply.header('content-type', 'application/json');
+    else if (type === undefined && payload !== undefined && payload !== null && reply.statusCode !== 204) {
+      reply.header('content-type', 'application/octet-stream');
+    }
+    return payload;
+  });
+
+  await app.register(healthRoutes);
+  await app.register(metadataRoutes);
+  await app.register(userRoutes);
+  await app.register(personalAccessTokenRoutes);
+  await app.register(projectRoutes);
+  await app.register(groupRoutes);
+  await app.register(memberRoutes);
+  return app;
+}

@@ -1,0 +1,72 @@
+import { Command, Option } from 'commander';
+import { loadConfig, type ConfigInput } from '../config.js';
+import { startServer, openStore, type RunningServer } from '../server.js';
+import { CONVEYOR_VERSION } from '../version.js';
+
+function serverOptions(command: Command): Command {
+  return command
+    .addOption(new Option('-p, --port <port>', 'port to listen on (env CONVEYOR_PORT, default 8080)'))
+    .addOption(new Option('-H, --host <host>', 'address to bind (env CONVEYOR_HOST, default 127.0.0.1)'))
+    .addOption(new Option('-d, --data <dir>', 'data folder: SQLite file, logs, artifacts, repositories (env CONVEYOR_DATA, default ./conveyor-data)'))
+    .addOption(new Option('--external-url <url>', 'URL clients reach the server at, used in web_url and Link headers (env CONVEYOR_EXTERNAL_URL)'))
+    .addOption(new Option('--database-url <url>', 'postgres:// URL; unset means SQLite in the data folder (env CONVEYOR_DATABASE_URL)'))
+    .addOption(new Option('--database-pool-size <n>', 'PostgreSQL connections per process (env CONVEYOR_DATABASE_POOL_SIZE, default 10)'))
+    .addOption(new Option('--log-level <level>', 'pino log level (env CONVEYOR_LOG_LEVEL, default info)'));
+}
+
+function handleSignals(server: RunningServer): void {
+  const stop = async () => {
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+async function serve(input: ConfigInput, banner: boolean): Promise<void> {
+  const config = loadConfig(input);
+  const server = await startServer(config);
+  handleSignals(server);
+  if (server.rootCredentials) {
+    const creds = server.rootCredentials;
+    const tokenNote = config.rootToken ? 'from CONVEYOR_ROOT_TOKEN' : `${creds.token}  (also in ${config.dataDir}/initial_root_token)`;
+    process.stdout.write(`\nCreated the administrator "root".\n  personal access token: ${tokenNote}\n`);
+    if (creds.passwordGenerated) process.stdout.write(`  password: ${creds.password}  (also in ${config.dataDir}/initial_root_password)\n`);
+  }
+  if (banner) {
+    process.stdout.write(
+      `\nConveyor ${CONVEYOR_VERSION} is running at ${config.externalUrl}\n` +
+        `  API:      ${config.externalUrl}/api/v4\n` +
+        `  data:     ${config.dataDir} (${config.databaseUrl ? 'PostgreSQL' : 'SQLite'})\n` +
+        `  sign in:  send the root token as PRIVATE-TOKEN, e.g.\n` +
+        `            curl -H "PRIVATE-TOKEN: <token>" ${config.externalUrl}/api/v4/user\n\n`,
+    );
+  }
+}
+
+const program = new Command('conveyor')
+  .description('A self-hosted CI server that speaks GitLab\'s REST v4 API')
+  .version(CONVEYOR_VERSION)
+  .showHelpAfterError('(run with --help for usage)');
+
+serverOptions(program.command('up').description('run the server (and, once it exists, the built-in runner beside it); what `npm start` runs'))
+  .action((opts: ConfigInput) => serve(opts, true));
+
+serverOptions(program.command('serve').description('run the API server only'))
+  .action((opts: ConfigInput) => serve(opts, false));
+
+program
+  .command('migrate')
+  .description('bring the database schema up to date and exit')
+  .addOption(new Option('-d, --data <dir>', 'data folder (env CONVEYOR_DATA)'))
+  .addOption(new Option('--database-url <url>', 'postgres:// URL (env CONVEYOR_DATABASE_URL)'))
+  .action(async (opts: ConfigInput) => {
+    const handle = await openStore(loadConfig(opts));
+    await handle.close();
+    process.stdout.write('database is up to date\n');
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`conveyor: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

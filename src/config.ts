@@ -1,0 +1,59 @@
+import path from 'node:path';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  externalUrl: string;
+  /** A postgres:// URL switches the store to PostgreSQL; undefined means SQLite in the data folder. */
+  databaseUrl?: string;
+  databasePoolSize: number;
+  rootToken?: string;
+  rootPassword?: string;
+  logLevel: string;
+}
+
+export interface ConfigInput {
+  host?: string;
+  port?: string | number;
+  data?: string;
+  externalUrl?: string;
+  databaseUrl?: string;
+  databasePoolSize?: string | number;
+  logLevel?: string;
+}
+
+function parsePort(value: string | number, what: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`${what} must be a port number between 0 and 65535, got "${value}"`);
+  }
+  return port;
+}
+
+/** One typed config from flags first, then CONVEYOR_* variables, then defaults. */
+export function loadConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const host = input.host ?? env.CONVEYOR_HOST ?? '127.0.0.1';
+  const port = parsePort(input.port ?? env.CONVEYOR_PORT ?? 8080, '--port');
+  const dataDir = path.resolve(input.data ?? env.CONVEYOR_DATA ?? './conveyor-data');
+  const databaseUrl = input.databaseUrl ?? env.CONVEYOR_DATABASE_URL ?? undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new Error('CONVEYOR_DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)');
+  }
+  const poolSize = Number(input.databasePoolSize ?? env.CONVEYOR_DATABASE_POOL_SIZE ?? 10);
+  if (!Number.isInteger(poolSize) || poolSize < 1) throw new Error('--database-pool-size must be a positive integer');
+  const rawExternal = input.externalUrl ?? env.CONVEYOR_EXTERNAL_URL;
+  const externalUrl = (rawExternal ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]+/.test(externalUrl)) throw new Error('--external-url must be an http(s) URL');
+  return {
+    host,
+    port,
+    dataDir,
+    externalUrl,
+    databaseUrl: databaseUrl || undefined,
+    databasePoolSize: poolSize,
+    rootToken: env.CONVEYOR_ROOT_TOKEN || undefined,
+    rootPassword: env.CONVEYOR_ROOT_PASSWORD || undefined,
+    logLevel: input.logLevel ?? env.CONVEYOR_LOG_LEVEL ?? 'info',
+  };
+}

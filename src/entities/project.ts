@@ -1,0 +1,129 @@
+import type { Namespace } from '../store/namespaces-repository.js';
+import type { Project } from '../store/projects-repository.js';
+import type { User } from '../store/users-repository.js';
+import { namespaceBasicEntity } from './namespace.js';
+import type { RenderContext } from './render-context.js';
+import { userBasicEntity } from './user.js';
+
+export interface ProjectView {
+  project: Project;
+  /** The project's namespace and its ancestors, nearest first (for `name_with_namespace`). */
+  namespaceChain: Namespace[];
+  owner: User | null;
+  /** The caller's own membership levels, for `permissions` on single-project replies. */
+  permissions?: { projectAccess: number | null; groupAccess: number | null };
+}
+
+export function nameWithNamespace(view: ProjectView): string {
+  const names = [...view.namespaceChain].reverse().map((ns) => ns.name);
+  return [...names, view.project.name].join(' / ');
+}
+
+/** API::Entities::BasicProjectDetails: what `simple=true` lists show. */
+export function projectSimpleEntity(view: ProjectView, rc: RenderContext) {
+  const { project } = view;
+  const webUrl = `${rc.externalUrl}/${project.fullPath}`;
+  const namespace = view.namespaceChain[0];
+  return {
+    id: project.id,
+    description: project.description,
+    name: project.name,
+    name_with_namespace: nameWithNamespace(view),
+    path: project.path,
+    path_with_namespace: project.fullPath,
+    created_at: project.createdAt,
+    default_branch: project.defaultBranch,
+    tag_list: [],
+    topics: [],
+    ssh_url_to_repo: null,
+    http_url_to_repo: `${webUrl}.git`,
+    web_url: webUrl,
+    readme_url: null,
+    forks_count: 0,
+    avatar_url: null,
+    star_count: 0,
+    last_activity_at: project.lastActivityAt,
+    namespace: namespace ? namespaceBasicEntity(namespace, rc) : null,
+  };
+}
+
+/** API::Entities::Project, the full shape. */
+export function projectEntity(view: ProjectView, rc: RenderContext) {
+  const { project } = view;
+  const simple = projectSimpleEntity(view, rc);
+  const api = `${rc.externalUrl}/api/v4/projects/${project.id}`;
+  return {
+    ...simple,
+    container_registry_image_prefix: null,
+    _links: {
+      self: api,
+      issues: `${api}/issues`,
+      merge_requests: `${api}/merge_requests`,
+      repo_branches: `${api}/repository/branches`,
+      labels: `${api}/labels`,
+      events: `${api}/events`,
+      members: `${api}/members`,
+      cluster_agents: `${api}/cluster_agents`,
+    },
+    packages_enabled: false,
+    empty_repo: project.defaultBranch === null,
+    archived: false,
+    visibility: project.visibility,
+    ...(view.owner ? { owner: userBasicEntity(view.owner, rc) } : {}),
+    resolve_outdated_diff_discussions: false,
+    repository_object_format: 'sha1',
+    issues_enabled: false,
+    merge_requests_enabled: false,
+    wiki_enabled: false,
+    jobs_enabled: true,
+    snippets_enabled: false,
+    container_registry_enabled: false,
+    service_desk_enabled: false,
+    can_create_merge_request_in: false,
+    issues_access_level: 'disabled',
+    repository_access_level: 'enabled',
+    merge_requests_access_level: 'disabled',
+    forking_access_level: 'disabled',
+    wiki_access_level: 'disabled',
+    builds_access_level: 'enabled',
+    snippets_access_level: 'disabled',
+    pages_access_level: 'disabled',
+    analytics_access_level: 'disabled',
+    container_registry_access_level: 'disabled',
+    releases_access_level: 'disabled',
+    environments_access_level: 'disabled',
+    emails_disabled: false,
+    emails_enabled: true,
+    shared_runners_enabled: true,
+    lfs_enabled: false,
+    creator_id: project.creatorId,
+    import_status: 'none',
+    open_issues_count: 0,
+    description_html: '',
+    updated_at: project.updatedAt,
+    ci_default_git_depth: 20,
+    ci_forward_deployment_enabled: true,
+    ci_job_token_scope_enabled: false,
+    ci_separated_caches: true,
+    build_git_strategy: 'fetch',
+    keep_latest_artifact: true,
+    restrict_user_defined_variables: false,
+    group_runners_enabled: true,
+    auto_cancel_pending_pipelines: 'enabled',
+    build_timeout: 3600,
+    auto_devops_enabled: false,
+    ci_config_path: project.ciConfigPath,
+    public_jobs: project.publicJobs,
+    shared_with_groups: [],
+    only_allow_merge_if_pipeline_succeeds: false,
+    request_access_enabled: false,
+    ...(view.permissions
+      ? {
+          permissions: {
+            project_access: view.permissions.projectAccess === null ? null : { access_level: view.permissions.projectAccess, notification_level: 3 },
+            group_access: view.permissions.groupAccess === null ? null : { access_level: view.permissions.groupAccess, notification_level: 3 },
+          },
+        }
+      : {}),
+  };
+}

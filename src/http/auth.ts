@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { forbidden, insufficientScope, notFound, unauthorized } from '../errors/api-error.js';
+import { anonymousActor, type Actor } from '../services/access/actor.js';
+import type { ServiceContext } from '../services/context.js';
+import { authenticateToken } from '../services/tokens/personal-access-tokens.js';
+
+function firstString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+  return undefined;
+}
+
+/** GitLab's order: PRIVATE-TOKEN header, private_token param, Bearer header, access_token param. */
+function presentedToken(request: FastifyRequest): string | undefined {
+  const query = request.query as Record<string, unknown>;
+  const header = firstString(request.headers['private-token']);
+  if (header) return header.trim();
+  const param = firstString(query.private_token);
+  if (param) return param;
+  const authorization = firstString(request.headers.authorization);
+  const bearer = authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+  if (bearer) return bearer;
+  return firstString(query.access_token);
+}
+
+async function applySudo(ctx: ServiceContext, request: FastifyRequest, actor: Actor): Promise<Actor> {
+  const query = request.query as Record<string, unknown>;
+  const identifier = firstString(request.headers.sudo) ?? firstString(query.sudo);
+  if (identifier === undefined || identifier === '') return actor;
+  if (!actor.user) throw unauthorized();
+  if (!actor.user.isAdmin) throw forbidden('Must be admin to use sudo');
+  if (actor.tokenId === null) throw forbidden('Must be authenticated using an OAuth or Personal Access Token to use sudo');
+  if (!actor.scopes?.includes('sudo')) throw insufficientScope(['sudo']);
+  const target = /^\d+$/.test(identifier)
+    ? await ctx.store.users.findById(Number(identifier) < 2 ** 31 ? Number(identifier) : 0)
+    : await ctx.store.users.findByUsername(identifier);
+  if (!target) throw notFound(`User '${identifier}'`);
+  return { user: target, scopes: actor.scopes, tokenId: actor.tokenId, sudoFrom: actor.user };
+}
+
+export async function resolveActor(ctx: ServiceContext, request: FastifyRequest): Promise<Actor> {
+  const secret = presentedToken(request);
+  if (secret === undefined || secret === '') return applySudo(ctx, request, anonymousActor());
+  const { user, token } = await authenticateToken(ctx, secret, request.method);
+  return applySudo(ctx, request, { user, scopes: token.scopes, tokenId: token.id, sudoFrom: null });
+}
+
+/** Resolves the caller before validation, so a bad token answers 401 before any 400 (GitLab's order). */
+export function registerAuthentication(app: FastifyInstance): void {
+  app.decorateRequest('actor', null as unknown as Actor);
+  app.addHook('onRequest', async (request) => {
+    request.actor = anonymousActor();
+    if (!request.url.startsWith('/api/')) return;
+    request.actor = await resolveActor(app.ctx, request);
+    if (request.routeOptions.config?.auth === 'required' && !request.actor.user) throw unauthorized();
+  });
+}

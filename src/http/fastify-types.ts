@@ -1,0 +1,17 @@
+import type { Actor } from '../services/access/actor.js';
+import type { ServiceContext } from '../services/context.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: ServiceContext;
+  }
+  interface FastifyRequest {
+    actor: Actor;
+  }
+  interface FastifyContextConfig {
+    /** `required`: anonymous callers get 401 (GitLab's `authenticate!`); `optional`: anonymous allowed. */
+    auth?: 'required' | 'optional';
+  }
+}
+
+export {};

@@ -1,0 +1,155 @@
+import qs from 'qs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { invalidParam, methodNotAllowed } from '../errors/api-error.js';
+import type { Page, PageRequest } from '../store/page.js';
+
+export const DEFAULT_PER_PAGE = 20;
+export const MAX_PER_PAGE = 100;
+/** GitLab stops counting past 10,000 rows and then leaves out X-Total, X-Total-Pages and rel="last". */
+export const COUNT_LIMIT = 10_000;
+
+export interface PaginationOptions {
+  /** `always`: counted up to COUNT_LIMIT (the generic rule); `never`: 17.x jobs list style. */
+  count: 'capped' | 'never';
+  /** Orders keyset mode supports; without this, `pagination=keyset` falls back to offset. */
+  keyset?: { orderBy: string[]; sort: Array<'asc' | 'desc'>; defaultOrderBy: string; defaultSort: 'asc' | 'desc' };
+  /** Offset-mode ordering: column names by `order_by` value. */
+  offsetOrder?: { columns: Record<string, string>; defaultOrderBy: string; defaultSort: 'asc' | 'desc' };
+}
+
+type Query = Record<string, unknown>;
+
+function scalar(query: Query, key: string): string | undefined {
+  const value = query[key];
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && value.length === 1 && typeof value[0] === 'string') return value[0];
+  return '\u0000invalid';
+}
+
+function integerParam(query: Query, key: string): number | undefined {
+  const raw = scalar(query, key);
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\s*[-+]?\d+\s*$/.test(raw)) throw invalidParam(key);
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value)) throw invalidParam(key);
+  return value;
+}
+
+export function perPage(query: Query): number {
+  const value = integerParam(query, 'per_page');
+  if (value === 0) throw invalidParam('per_page', 'has a value not allowed');
+  if (value === undefined || value < 0) return DEFAULT_PER_PAGE;
+  return Math.min(value, MAX_PER_PAGE);
+}
+
+function sortParam(query: Query, fallback: 'asc' | 'desc'): 'asc' | 'desc' {
+  const sort = scalar(query, 'sort');
+  if (sort === undefined) return fallback;
+  if (sort !== 'asc' && sort !== 'desc') throw invalidParam('sort', 'does not have a valid value');
+  return sort;
+}
+
+function decodeCursor(cursor: string): number | null {
+  try {
+    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { id?: unknown };
+    const id = Number(decoded.id);
+    return Number.isSafeInteger(id) ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+function encodeCursor(id: number): string {
+  return Buffer.from(JSON.stringify({ id: String(id), _kd: 'n' }), 'utf8').toString('base64url');
+}
+
+/** Reads page/per_page or the keyset parameters into a request the store understands; 400/405 like GitLab. */
+export function readPageRequest(request: FastifyRequest, options: PaginationOptions): PageRequest {
+  const query = request.query as Query;
+  const mode = scalar(query, 'pagination');
+  if (mode !== undefined && mode !== 'offset' && mode !== 'keyset') throw invalidParam('pagination', 'does not have a valid value');
+  const limit = perPage(query);
+  if (mode === 'keyset' && options.keyset) {
+    const orderBy = scalar(query, 'order_by') ?? options.keyset.defaultOrderBy;
+    const sort = scalar(query, 'sort') ?? options.keyset.defaultSort;
+    if (!options.keyset.orderBy.includes(orderBy) || !options.keyset.sort.includes(sort as 'asc')) {
+      throw methodNotAllowed('Keyset pagination is not yet available for this type of request');
+    }
+    const cursor = scalar(query, 'cursor');
+    let afterId: number | null = null;
+    if (cursor !== undefined && cursor !== '') {
+      afterId = decodeCursor(cursor);
+      if (afterId === null) throw invalidParam('cursor');
+    }
+    return { kind: 'keyset', afterId, order: sort as 'asc' | 'desc', limit };
+  }
+  // Capped so the offset stays an exact integer in both databases; such pages are empty anyway.
+  const page = Math.min(Math.max(1, integerParam(query, 'page') ?? 1), 1_000_000_000);
+  const order = options.offsetOrder;
+  let orderBy: string | undefined;
+  let sort: 'asc' | 'desc' | undefined;
+  if (order) {
+    const requested = scalar(query, 'order_by') ?? order.defaultOrderBy;
+    orderBy = order.columns[requested];
+    if (!orderBy) throw invalidParam('order_by', 'does not have a valid value');
+    sort = sortParam(query, order.defaultSort);
+  }
+  return {
+    kind: 'offset',
+    offset: (page - 1) * limit,
+    limit,
+    countUpTo: options.count === 'capped' ? COUNT_LIMIT : null,
+    orderBy,
+    sort,
+  };
+}
+
+/** Every request parameter (route params included), keys sorted, arrays as `key[]=`: GitLab's Link query. */
+function linkUrl(request: FastifyRequest, externalUrl: string, overrides: Record<string, string>): string {
+  const params: Record<string, unknown> = {
+    ...(request.params as Record<string, unknown>),
+    ...(request.query as Record<string, unknown>),
+    ...overrides,
+  };
+  delete params['*'];
+  const query = qs.stringify(params, { arrayFormat: 'brackets', sort: (a: string, b: string) => a.localeCompare(b) });
+  const path = request.url.split('?')[0];
+  return `${externalUrl}${path}?${query}`;
+}
+
+/** Sets X-* and Link headers for a page, the way GitLab's offset and keyset paginators do. */
+export function sendPageHeaders(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  externalUrl: string,
+  pageRequest: PageRequest,
+  page: Page<{ id: number }>,
+): void {
+  if (pageRequest.kind === 'keyset') {
+    const last = page.rows[page.rows.length - 1];
+    if (page.hasMore && last) {
+      const next = linkUrl(request, externalUrl, { cursor: encodeCursor(last.id), per_page: String(pageRequest.limit) });
+      reply.header('Link', `<${next}>; rel="next"`);
+    }
+    return;
+  }
+  const perPageUsed = pageRequest.limit;
+  const current = Math.floor(pageRequest.offset / perPageUsed) + 1;
+  const links: string[] = [];
+  const at = (n: number) => linkUrl(request, externalUrl, { page: String(n), per_page: String(perPageUsed) });
+  const totalPages = page.total === undefined ? undefined : Math.max(1, Math.ceil(page.total / perPageUsed));
+  if (current > 1) links.push(`<${at(current - 1)}>; rel="prev"`);
+  if (page.hasMore) links.push(`<${at(current + 1)}>; rel="next"`);
+  links.push(`<${at(1)}>; rel="first"`);
+  if (totalPages !== undefined) links.push(`<${at(totalPages)}>; rel="last"`);
+  reply.header('X-Per-Page', String(perPageUsed));
+  reply.header('X-Page', String(current));
+  reply.header('X-Next-Page', page.hasMore ? String(current + 1) : '');
+  reply.header('X-Prev-Page', current > 1 ? String(current - 1) : '');
+  if (page.total !== undefined && totalPages !== undefined) {
+    reply.header('X-Total', String(page.total));
+    reply.header('X-Total-Pages', String(totalPages));
+  }
+  reply.header('Link', links.join(', '));
+}

@@ -1,0 +1,44 @@
+import { Type, type TSchema } from 'typebox';
+
+const TRUE_WORDS = new Set(['true', '1', 't', 'yes', 'y', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'f', 'no', 'n', 'off']);
+
+/**
+ * Grape's Boolean coercion (`true`, `True`, `1`, `0`, ...) as an Ajv keyword that rewrites the
+ * value in place, so handlers see a real boolean whatever the client sent.
+ */
+export function addGitlabKeywords<A extends { addKeyword(definition: any): unknown }>(ajv: A): A {
+  ajv.addKeyword({
+    keyword: 'x-gitlab-boolean',
+    modifying: true,
+    errors: false,
+    validate: (_schema: unknown, data: unknown, _parent: unknown, cxt?: { parentData: any; parentDataProperty: string | number }) => {
+      let value = data;
+      if (Array.isArray(value) && value.length === 1) value = value[0];
+      if (typeof value === 'boolean') {
+        if (cxt) cxt.parentData[cxt.parentDataProperty] = value;
+        return true;
+      }
+      if (typeof value !== 'string' && typeof value !== 'number') return false;
+      const word = String(value).trim().toLowerCase();
+      if (!TRUE_WORDS.has(word) && !FALSE_WORDS.has(word)) return false;
+      if (cxt) cxt.parentData[cxt.parentDataProperty] = TRUE_WORDS.has(word);
+      return true;
+    },
+  });
+  return ajv;
+}
+
+/** A boolean parameter that accepts true/false/1/0 in any case. */
+export const BooleanParam = (options: { default?: boolean } = {}) => Type.Unsafe<boolean>({ 'x-gitlab-boolean': true, ...options });
+
+/** Database ids fit PostgreSQL's integer; larger numbers are invalid rather than a database error. */
+export const IdInteger = (options: object = {}) => Type.Integer({ minimum: 1, maximum: 2147483647, ...options });
+
+/** `:id` of a project or group: a number or a URL-encoded full path. */
+export const PathOrIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 1024 }) });
+
+/** Free text capped so no parameter can carry megabytes into a query. */
+export const Text = (options: object = {}) => Type.String({ maxLength: 10_000, ...options });
+
+export const Optional = <T extends TSchema>(schema: T) => Type.Optional(schema);

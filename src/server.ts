@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pino } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import { systemClock, type ServiceContext } from './services/context.js';
+import { randomSecrets } from './services/security/secrets.js';
+import { ensureRoot, type RootCredentials } from './services/users/bootstrap.js';
+import { openDatabase, type DatabaseHandle } from './store/db.js';
+import { migrateToLatest } from './store/migrate.js';
+import { Store } from './store/store.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  rootCredentials: RootCredentials | null;
+  close(): Promise<void>;
+}
+
+function writeSecretFile(file: string, value: string): void {
+  fs.writeFileSync(file, `${value}\n`, { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+}
+
+export async function openStore(config: Config): Promise<DatabaseHandle> {
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const handle = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  await migrateToLatest(handle);
+  return handle;
+}
+
+/** Opens the store, migrates, creates root on first start, and listens. */
+export async function startServer(config: Config, options: { log?: boolean } = {}): Promise<RunningServer> {
+  const handle = await openStore(config);
+  const ctx: ServiceContext = { store: Store.over(handle), clock: systemClock, secrets: randomSecrets, externalUrl: config.externalUrl };
+  const rootCredentials = await ensureRoot(ctx, { rootToken: config.rootToken, rootPassword: config.rootPassword });
+  if (rootCredentials) {
+    if (!config.rootToken) writeSecretFile(path.join(config.dataDir, 'initial_root_token'), rootCredentials.token);
+    if (rootCredentials.passwordGenerated) writeSecretFile(path.join(config.dataDir, 'initial_root_password'), rootCredentials.password);
+  }
+  const logger = options.log === false ? false : pino({ level: config.logLevel });
+  const app = await buildApp({ ctx, logger });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  let closed = false;
+  return {
+    app,
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+    rootCredentials,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await handle.close();
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import type { Store } from '../store/store.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface SecretSource {
+  /** A fresh random token with the given prefix, e.g. `glpat-`. */
+  token(prefix: string): string;
+}
+
+/** Everything a service needs from the outside world, injectable so tests can swap a clock or secrets. */
+export interface ServiceContext {
+  store: Store;
+  clock: Clock;
+  secrets: SecretSource;
+  externalUrl: string;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export function isoNow(ctx: { clock: Clock }): string {
+  return ctx.clock.now().toISOString();
+}

@@ -1,0 +1,21 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { DatabaseHandle } from './db.js';
+import { identityAndProjects } from './migrations/001-identity-and-projects.js';
+
+function migrationsFor(handle: DatabaseHandle): Record<string, Migration> {
+  return {
+    '001-identity-and-projects': identityAndProjects(handle.dialect),
+  };
+}
+
+/**
+ * Brings the schema up to date. Kysely's migrator takes a lock (an advisory lock on
+ * PostgreSQL), so several processes starting together run each migration once.
+ */
+export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrationsFor(handle) };
+  const migrator = new Migrator({ db: handle.db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,38 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+import type { DatabaseHandle, Dialect } from './db.js';
+import { UsersRepository } from './users-repository.js';
+import { PersonalAccessTokensRepository } from './personal-access-tokens-repository.js';
+import { NamespacesRepository } from './namespaces-repository.js';
+import { ProjectsRepository } from './projects-repository.js';
+import { MembersRepository } from './members-repository.js';
+
+/** Every repository over one executor: the pool, or a transaction. */
+export class Store {
+  readonly users: UsersRepository;
+  readonly personalAccessTokens: PersonalAccessTokensRepository;
+  readonly namespaces: NamespacesRepository;
+  readonly projects: ProjectsRepository;
+  readonly members: MembersRepository;
+
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: Dialect,
+  ) {
+    this.users = new UsersRepository(db);
+    this.personalAccessTokens = new PersonalAccessTokensRepository(db);
+    this.namespaces = new NamespacesRepository(db);
+    this.projects = new ProjectsRepository(db);
+    this.members = new MembersRepository(db);
+  }
+
+  static over(handle: DatabaseHandle): Store {
+    return new Store(handle.db, handle.dialect);
+  }
+
+  /** Runs `work` in one transaction; everything it writes commits together before the caller replies. */
+  transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return work(this);
+    return this.db.transaction().execute((trx) => work(new Store(trx, this.dialect)));
+  }
+}
