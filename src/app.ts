@@ -5,6 +5,7 @@ import './http/fastify-types.js';
 import { registerAuthentication } from './http/auth.js';
 import { parseQueryString, registerBodyParsers } from './http/body-parsers.js';
 import { registerErrorHandlers } from './http/errors.js';
+import { registerNulGuard } from './http/nul-guard.js';
 import { addGitlabKeywords } from './http/params.js';
 import type { ServiceContext } from './services/context.js';
 import userRoutes from './routes/api-v4/users.js';
@@ -32,8 +33,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
 
   app.decorate('ctx', options.ctx);
+  // Node drops CONNECT requests silently unless someone answers them.
+  app.server.on('connect', (_request, socket) => {
+    const body = JSON.stringify({ error: '405 Method Not Allowed' });
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
+  });
   registerBodyParsers(app);
   registerErrorHandlers(app);
+  registerNulGuard(app);
   registerAuthentication(app);
 
   app.addHook('onSend', async (request, reply, payload) => {

@@ -7,6 +7,8 @@ export const DEFAULT_PER_PAGE = 20;
 export const MAX_PER_PAGE = 100;
 /** GitLab stops counting past 10,000 rows and then leaves out X-Total, X-Total-Pages and rel="last". */
 export const COUNT_LIMIT = 10_000;
+/** Ids are PostgreSQL integers; a cursor past that range cannot come from us. */
+const MAX_DATABASE_ID = 2_147_483_647;
 
 export interface PaginationOptions {
   /** `always`: counted up to COUNT_LIMIT (the generic rule); `never`: 17.x jobs list style. */
@@ -54,7 +56,7 @@ function decodeCursor(cursor: string): number | null {
   try {
     const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { id?: unknown };
     const id = Number(decoded.id);
-    return Number.isSafeInteger(id) ? id : null;
+    return Number.isInteger(id) && id >= 0 && id <= MAX_DATABASE_ID ? id : null;
   } catch {
     return null;
   }
@@ -91,7 +93,7 @@ export function readPageRequest(request: FastifyRequest, options: PaginationOpti
   let sort: 'asc' | 'desc' | undefined;
   if (order) {
     const requested = scalar(query, 'order_by') ?? order.defaultOrderBy;
-    orderBy = order.columns[requested];
+    orderBy = Object.hasOwn(order.columns, requested) ? order.columns[requested] : undefined;
     if (!orderBy) throw invalidParam('order_by', 'does not have a valid value');
     sort = sortParam(query, order.defaultSort);
   }

@@ -140,8 +140,13 @@ export class NamespacesRepository {
   }
 
   async update(id: number, changes: Partial<Pick<Namespace, 'name' | 'description' | 'visibility'>>): Promise<void> {
-    if (Object.keys(changes).length === 0) return;
-    await this.db.updateTable('namespaces').set(changes).where('id', '=', id).execute();
+    // Only these columns, whatever else the caller's object carries.
+    const set: Record<string, string> = {};
+    if (changes.name !== undefined) set.name = changes.name;
+    if (changes.description !== undefined) set.description = changes.description;
+    if (changes.visibility !== undefined) set.visibility = changes.visibility;
+    if (Object.keys(set).length === 0) return;
+    await this.db.updateTable('namespaces').set(set).where('id', '=', id).execute();
   }
 
   async delete(id: number): Promise<void> {

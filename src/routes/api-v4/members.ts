@@ -4,12 +4,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { memberEntity } from '../../entities/member.js';
 import { readPageRequest, sendPageHeaders } from '../../http/pagination.js';
 import { IdInteger, Text } from '../../http/params.js';
-import { pageOfArray } from '../../store/page.js';
 import {
   addMember,
   findMember,
-  listAllMembers,
-  listDirectMembers,
+  listMembersPage,
+  memberCreators,
   removeMember,
   resolveTarget,
   updateMember,
@@ -28,7 +27,7 @@ export default async function memberRoutes(fastify: FastifyInstance) {
   const rc = { externalUrl: ctx.externalUrl };
 
   async function render(members: MemberWithUser[]) {
-    const creators = await ctx.store.users.findByIds(members.map((m) => m.member.createdById).filter((id): id is number => id !== null));
+    const creators = await memberCreators(ctx, members);
     return members.map((m) => memberEntity(m, m.member.createdById === null ? undefined : creators.get(m.member.createdById), rc));
   }
 
@@ -43,9 +42,8 @@ export default async function memberRoutes(fastify: FastifyInstance) {
         { config: auth, schema: { params: TargetParams, querystring: Type.Object({ query: Type.Optional(Text()) }) } },
         async (request, reply) => {
           const target = await resolveTarget(ctx, request.actor, kind, request.params.id);
-          const all = inherited ? await listAllMembers(ctx, target, request.query.query) : await listDirectMembers(ctx, target, request.query.query);
           const pageRequest = readPageRequest(request, { count: 'capped' });
-          const page = pageOfArray(all.map((m) => ({ ...m, id: m.user.id })), pageRequest);
+          const page = await listMembersPage(ctx, target, { inherited, query: request.query.query }, pageRequest);
           sendPageHeaders(request, reply, rc.externalUrl, pageRequest, page);
           return render(page.rows);
         },

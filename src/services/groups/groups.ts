@@ -109,7 +109,7 @@ export async function updateGroup(
     const problem = checkVisibilityAllowed(input.visibility, parent);
     if (problem) throw modelInvalid({ visibility_level: [problem] });
   }
-  await ctx.store.namespaces.update(group.id, input);
+  await ctx.store.namespaces.update(group.id, { name: input.name, description: input.description, visibility: input.visibility });
   return (await ctx.store.namespaces.findById(group.id))!;
 }
 

@@ -1,5 +1,6 @@
 import { ApiError, conflict, forbidden, invalidParam, notFound } from '../../errors/api-error.js';
 import type { Member, MemberSource } from '../../store/members-repository.js';
+import { pageOfArray, type Page, type PageRequest } from '../../store/page.js';
 import type { Namespace } from '../../store/namespaces-repository.js';
 import type { Project } from '../../store/projects-repository.js';
 import type { User } from '../../store/users-repository.js';
@@ -82,6 +83,22 @@ export async function listAllMembers(ctx: ServiceContext, target: MemberTarget, 
   }
   const members = [...best.values()].sort((a, b) => a.userId - b.userId);
   return filterByQuery(await withUsers(ctx, members), query);
+}
+
+/** A page of direct or inherited members; member lists are small, so they are paged in memory. */
+export async function listMembersPage(
+  ctx: ServiceContext,
+  target: MemberTarget,
+  options: { inherited: boolean; query?: string },
+  page: PageRequest,
+): Promise<Page<MemberWithUser & { id: number }>> {
+  const all = options.inherited ? await listAllMembers(ctx, target, options.query) : await listDirectMembers(ctx, target, options.query);
+  return pageOfArray(all.map((m) => ({ ...m, id: m.user.id })), page);
+}
+
+/** The users who granted these memberships, for `created_by`, in one query. */
+export function memberCreators(ctx: ServiceContext, members: MemberWithUser[]): Promise<Map<number, User>> {
+  return ctx.store.users.findByIds(members.map((m) => m.member.createdById).filter((id): id is number => id !== null));
 }
 
 function filterByQuery(members: MemberWithUser[], query?: string): MemberWithUser[] {

@@ -53,7 +53,7 @@ async function targetNamespace(ctx: ServiceContext, actor: Actor, namespaceId: s
     return own;
   }
   const namespace = /^\d+$/.test(namespaceId)
-    ? await ctx.store.namespaces.findById(Number(namespaceId))
+    ? Number(namespaceId) < 2 ** 31 ? await ctx.store.namespaces.findById(Number(namespaceId)) : undefined
     : await ctx.store.namespaces.findByFullPath(namespaceId);
   if (!namespace) throw notFound('Namespace');
   const allowed = namespace.kind === 'user'

@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify';
+import { invalidParam } from '../errors/api-error.js';
+
+/** The first parameter (in Grape's `a[b][0]` naming) whose string value holds a NUL character. */
+function findNul(value: unknown, name: string, depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? name || 'body' : null;
+  if (depth > 8 || value === null || typeof value !== 'object') return null;
+  for (const [key, inner] of Object.entries(value)) {
+    if (key.includes('\u0000')) return name || key;
+    const found = findNul(inner, name ? `${name}[${key}]` : key, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
+/**
+ * NUL characters are never valid in GitLab's parameters, and PostgreSQL cannot store them in text.
+ * Refused here, once, before authentication (which reads `sudo`) and before any handler.
+ */
+export function registerNulGuard(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    const bad = findNul(request.params, '') ?? findNul(request.query, '');
+    if (bad) throw invalidParam(bad);
+  });
+  app.addHook('preValidation', async (request) => {
+    const bad = findNul(request.body, '');
+    if (bad) throw invalidParam(bad);
+  });
+}
