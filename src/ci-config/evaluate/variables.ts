@@ -1,0 +1,19 @@
+/** `$VAR`, `${VAR}` and `%VAR%` replaced from `variables`; unknown variables become empty, as GitLab expands them. */
+export function expandVariables(text: string, variables: ReadonlyMap<string, string>): string {
+  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)|%([A-Za-z_][A-Za-z0-9_]*)%/g, (match, braced, bare, percent) => {
+    if (match === '$$') return '$';
+    const name = braced ?? bare ?? percent;
+    return variables.get(name) ?? '';
+  });
+}
+
+/** Later sources win: predefined < yaml < project < pipeline, as GitLab orders them. */
+export function mergeVariables(...sources: Array<Record<string, string> | ReadonlyMap<string, string> | undefined>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const source of sources) {
+    if (!source) continue;
+    const entries = source instanceof Map ? source.entries() : Object.entries(source);
+    for (const [key, value] of entries) out.set(key, value);
+  }
+  return out;
+}
