@@ -13,8 +13,12 @@ const MAX_DATABASE_ID = 2_147_483_647;
 export interface PaginationOptions {
   /** `always`: counted up to COUNT_LIMIT (the generic rule); `never`: 17.x jobs list style. */
   count: 'capped' | 'never';
-  /** Orders keyset mode supports; without this, `pagination=keyset` falls back to offset. */
-  keyset?: { orderBy: string[]; sort: Array<'asc' | 'desc'>; defaultOrderBy: string; defaultSort: 'asc' | 'desc' };
+  /**
+   * Orders keyset mode supports; without this, `pagination=keyset` falls back to offset.
+   * `style`: GitLab's older keyset (projects, users) continues with `id_after`/`id_before`;
+   * the newer one (jobs) with an opaque `cursor`.
+   */
+  keyset?: { orderBy: string[]; sort: Array<'asc' | 'desc'>; defaultOrderBy: string; defaultSort: 'asc' | 'desc'; style: 'id' | 'cursor' };
   /** Offset-mode ordering: column names by `order_by` value. */
   offsetOrder?: { columns: Record<string, string>; defaultOrderBy: string; defaultSort: 'asc' | 'desc' };
 }
@@ -25,6 +29,8 @@ function scalar(query: Query, key: string): string | undefined {
   const value = query[key];
   if (value === undefined) return undefined;
   if (typeof value === 'string') return value;
+  // The route's schema may already have coerced it.
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value) && value.length === 1 && typeof value[0] === 'string') return value[0];
   return '\u0000invalid';
 }
@@ -78,11 +84,17 @@ export function readPageRequest(request: FastifyRequest, options: PaginationOpti
     if (!options.keyset.orderBy.includes(orderBy) || !options.keyset.sort.includes(sort as 'asc')) {
       throw methodNotAllowed('Keyset pagination is not yet available for this type of request');
     }
-    const cursor = scalar(query, 'cursor');
     let afterId: number | null = null;
-    if (cursor !== undefined && cursor !== '') {
-      afterId = decodeCursor(cursor);
-      if (afterId === null) throw invalidParam('cursor');
+    if (options.keyset.style === 'id') {
+      const key = sort === 'asc' ? 'id_after' : 'id_before';
+      afterId = integerParam(query, key) ?? null;
+      if (afterId !== null && (afterId < 0 || afterId > MAX_DATABASE_ID)) throw invalidParam(key);
+    } else {
+      const cursor = scalar(query, 'cursor');
+      if (cursor !== undefined && cursor !== '') {
+        afterId = decodeCursor(cursor);
+        if (afterId === null) throw invalidParam('cursor');
+      }
     }
     return { kind: 'keyset', afterId, order: sort as 'asc' | 'desc', limit };
   }
@@ -127,11 +139,16 @@ export function sendPageHeaders(
   externalUrl: string,
   pageRequest: PageRequest,
   page: Page<{ id: number }>,
+  options?: PaginationOptions,
 ): void {
   if (pageRequest.kind === 'keyset') {
     const last = page.rows[page.rows.length - 1];
     if (page.hasMore && last) {
-      const next = linkUrl(request, externalUrl, { cursor: encodeCursor(last.id), per_page: String(pageRequest.limit) });
+      const continuation: Record<string, string> =
+        options?.keyset?.style === 'id'
+          ? { [pageRequest.order === 'asc' ? 'id_after' : 'id_before']: String(last.id) }
+          : { cursor: encodeCursor(last.id) };
+      const next = linkUrl(request, externalUrl, { ...continuation, per_page: String(pageRequest.limit) });
       reply.header('Link', `<${next}>; rel="next"`);
     }
     return;

@@ -39,6 +39,9 @@ export interface ProjectFilter {
   visibleTo?: ProjectVisibility;
   /** Only projects the caller is a member of (directly or through a group). */
   memberOf?: { projectIds: number[]; namespaceIds: number[] };
+  /** GitLab's `id_after` / `id_before` filters. */
+  idAfter?: number;
+  idBefore?: number;
 }
 
 function toProject(row: Selectable<ProjectsTable>): Project {
@@ -107,6 +110,8 @@ export class ProjectsRepository {
       q = q.where((eb) => eb.or([containsInsensitive('name', term), containsInsensitive('path', term), containsInsensitive('description', term)]));
     }
     if (filter.visibility) q = q.where('visibility', '=', filter.visibility);
+    if (filter.idAfter !== undefined) q = q.where('id', '>', filter.idAfter);
+    if (filter.idBefore !== undefined) q = q.where('id', '<', filter.idBefore);
     if (filter.namespaceIds) q = q.where('namespace_id', 'in', filter.namespaceIds.length ? filter.namespaceIds : [-1]);
     const visible = filter.visibleTo;
     if (visible) {

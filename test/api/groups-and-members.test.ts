@@ -23,8 +23,7 @@ for (const dialect of DIALECTS) {
       const subgroups = await t.api('GET', `/groups/${acme.id}/subgroups`);
       assert.deepEqual(subgroups.body.map((g: any) => g.id), [platform.id]);
       const taken = await t.api('POST', '/groups', { body: { name: 'x', path: acme.path } });
-      assert.equal(taken.status, 400);
-      assert.deepEqual(taken.body.message.path, ['has already been taken']);
+      assert.deepEqual([taken.status, taken.body], [400, { message: 'Failed to save group {:path=>["has already been taken"]}' }]);
       const missingParent = await t.api('POST', '/groups', { body: { name: 'x', path: 'x-orphan', parent_id: 999999 } });
       assert.deepEqual([missingParent.status, missingParent.body], [404, { message: '404 Group Not Found' }]);
     });

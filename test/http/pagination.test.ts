@@ -89,7 +89,7 @@ for (const dialect of DIALECTS) {
       }
       const next = links(first.headers.get('link')).next;
       assert.ok(next);
-      assert.match(next, /\?cursor=[A-Za-z0-9_-]+&order_by=id&pagination=keyset&per_page=4&search=p&sort=asc$/);
+      assert.equal(next, `${t.apiUrl}/projects?id_after=${ids[3]}&order_by=id&pagination=keyset&per_page=4&search=p&sort=asc`);
       assert.deepEqual(Object.keys(links(first.headers.get('link'))), ['next']);
       const second = await t.api('GET', next);
       assert.equal(second.headers.get('link'), null);
@@ -98,11 +98,18 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(desc.body.map((p: any) => p.id), [...ids].reverse());
     });
 
+    it('filters by id_after and id_before in offset mode too', async () => {
+      const after = await t.api('GET', `${base()}?order_by=id&sort=asc&id_after=${ids[4]}`);
+      assert.deepEqual(after.body.map((p: any) => p.id), [ids[5], ids[6]]);
+      const before = await t.api('GET', `/projects?order_by=id&sort=desc&id_before=${ids[2]}&search=p`);
+      assert.deepEqual(before.body.map((p: any) => p.id), [ids[1], ids[0]]);
+    });
+
     it('refuses keyset orders it cannot serve with 405, and garbage cursors with 400', async () => {
       const res = await t.api('GET', `/projects?pagination=keyset&order_by=name&sort=asc`);
       assert.deepEqual([res.status, res.body], [405, { error: 'Keyset pagination is not yet available for this type of request' }]);
-      const cursor = await t.api('GET', `/projects?pagination=keyset&order_by=id&cursor=%%%`);
-      assert.equal(cursor.status, 400);
+      const badAfter = await t.api('GET', `/projects?pagination=keyset&order_by=id&sort=asc&id_after=abc`);
+      assert.deepEqual([badAfter.status, badAfter.body], [400, { error: 'id_after is invalid' }]);
     });
 
     it('orders offset pages by order_by and sort', async () => {

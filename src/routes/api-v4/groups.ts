@@ -72,10 +72,10 @@ export default async function groupRoutes(fastify: FastifyInstance) {
         ctx,
         request.actor,
         group,
-        { includeSubgroups: q.include_subgroups === true, search: q.search, visibility: q.visibility },
+        { includeSubgroups: q.include_subgroups === true, search: q.search, visibility: q.visibility, idAfter: q.id_after, idBefore: q.id_before },
         pageRequest,
       );
-      sendPageHeaders(request, reply, rc.externalUrl, pageRequest, page);
+      sendPageHeaders(request, reply, rc.externalUrl, pageRequest, page, PROJECT_LIST_PAGINATION);
       const views = await projectViews(ctx, page.rows);
       return views.map((v) => (q.simple ? projectSimpleEntity(v, rc) : projectEntity(v, rc)));
     },

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { projectEntity, projectSimpleEntity } from '../../entities/project.js';
 import { readPageRequest, sendPageHeaders, type PaginationOptions } from '../../http/pagination.js';
-import { BooleanParam, PathOrIdParams, Text } from '../../http/params.js';
+import { BooleanParam, IdInteger, PathOrIdParams, Text } from '../../http/params.js';
 import { projectViews, projectViewWithPermissions } from '../../services/projects/project-views.js';
 import { createProject, deleteProject, findProject, listProjects, updateProject } from '../../services/projects/projects.js';
 import { VISIBILITIES } from '../../services/projects/visibility.js';
@@ -12,7 +12,7 @@ const Visibility = Type.Union(VISIBILITIES.map((v) => Type.Literal(v)));
 
 export const PROJECT_LIST_PAGINATION: PaginationOptions = {
   count: 'capped',
-  keyset: { orderBy: ['id'], sort: ['asc', 'desc'], defaultOrderBy: 'created_at', defaultSort: 'desc' },
+  keyset: { orderBy: ['id'], sort: ['asc', 'desc'], defaultOrderBy: 'created_at', defaultSort: 'desc', style: 'id' },
   offsetOrder: {
     columns: { id: 'id', created_at: 'id', name: 'name', path: 'path', updated_at: 'updated_at', last_activity_at: 'last_activity_at' },
     defaultOrderBy: 'created_at',
@@ -26,6 +26,8 @@ export const ProjectListQuery = Type.Object({
   simple: Type.Optional(BooleanParam()),
   membership: Type.Optional(BooleanParam()),
   owned: Type.Optional(BooleanParam()),
+  id_after: Type.Optional(IdInteger({ minimum: 0 })),
+  id_before: Type.Optional(IdInteger({ minimum: 0 })),
 });
 
 const ProjectSettings = {
@@ -45,7 +47,7 @@ export default async function projectRoutes(fastify: FastifyInstance) {
   app.get('/api/v4/projects', { config: { auth: 'optional' }, schema: { querystring: ProjectListQuery } }, async (request, reply) => {
     const pageRequest = readPageRequest(request, PROJECT_LIST_PAGINATION);
     const page = await listProjects(ctx, request.actor, request.query, pageRequest);
-    sendPageHeaders(request, reply, rc.externalUrl, pageRequest, page);
+    sendPageHeaders(request, reply, rc.externalUrl, pageRequest, page, PROJECT_LIST_PAGINATION);
     const views = await projectViews(ctx, page.rows);
     return views.map((v) => (request.query.simple ? projectSimpleEntity(v, rc) : projectEntity(v, rc)));
   });

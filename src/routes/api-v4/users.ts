@@ -7,6 +7,7 @@ import { BooleanParam, IdInteger, Text } from '../../http/params.js';
 import { createUser, findUser, listUsers, setUserBlocked } from '../../services/users/users.js';
 
 const UserIdParams = Type.Object({ id: IdInteger() });
+const USER_KEYSET = { orderBy: ['id'], sort: ['asc' as const, 'desc' as const], defaultOrderBy: 'id', defaultSort: 'asc' as const, style: 'id' as const };
 
 export default async function userRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -34,11 +35,11 @@ export default async function userRoutes(fastify: FastifyInstance) {
       const q = request.query;
       const pageRequest = readPageRequest(request, {
         count: 'capped',
-        keyset: { orderBy: ['id'], sort: ['asc', 'desc'], defaultOrderBy: 'id', defaultSort: 'asc' },
+        keyset: USER_KEYSET,
       });
       const state = q.blocked ? 'blocked' : q.active ? 'active' : undefined;
       const page = await listUsers(app.ctx, { username: q.username, search: q.search, state }, pageRequest);
-      sendPageHeaders(request, reply, rc.externalUrl, pageRequest, page);
+      sendPageHeaders(request, reply, rc.externalUrl, pageRequest, page, { count: 'capped', keyset: USER_KEYSET });
       const viewerIsAdmin = request.actor.user?.isAdmin === true;
       return page.rows.map((u) => (viewerIsAdmin ? userPublicEntity(u, rc, true) : userEntity(u, rc)));
     },

@@ -1,4 +1,4 @@
-import { forbidden, modelInvalid, notFound } from '../../errors/api-error.js';
+import { ApiError, forbidden, modelInvalid, notFound } from '../../errors/api-error.js';
 import type { Namespace } from '../../store/namespaces-repository.js';
 import type { Page, PageRequest } from '../../store/page.js';
 import { AccessLevel } from '../access/access-level.js';
@@ -8,6 +8,11 @@ import { membershipsOf } from '../access/memberships.js';
 import { isoNow, type ServiceContext } from '../context.js';
 import { validatePath } from '../projects/paths.js';
 import { checkVisibilityAllowed, type Visibility } from '../projects/visibility.js';
+
+/** Ruby's `Hash#inspect` of ActiveModel errors: `{:path=>["has already been taken"]}`. */
+function rubyInspect(errors: Record<string, string[]>): string {
+  return `{${Object.entries(errors).map(([key, list]) => `:${key}=>[${list.map((m) => JSON.stringify(m)).join(', ')}]`).join(', ')}}`;
+}
 
 /** A group by id or full path that the actor may see; otherwise 404 Group Not Found. */
 export async function findGroup(ctx: ServiceContext, actor: Actor, idOrPath: string): Promise<Namespace> {
@@ -48,7 +53,8 @@ export async function createGroup(ctx: ServiceContext, actor: Actor, input: NewG
   if (visibilityProblem) errors.visibility_level = [visibilityProblem];
   const fullPath = parent ? `${parent.fullPath}/${input.path}` : input.path;
   if (!pathProblem && (await ctx.store.namespaces.findByFullPath(fullPath))) errors.path = ['has already been taken'];
-  if (Object.keys(errors).length > 0) throw modelInvalid(errors);
+  // GitLab's groups API renders the model errors as a Ruby hash inside the message string.
+  if (Object.keys(errors).length > 0) throw new ApiError(400, { message: `Failed to save group ${rubyInspect(errors)}` });
   const now = isoNow(ctx);
   return ctx.store.transaction(async (store) => {
     const group = await store.namespaces.insert({

@@ -106,6 +106,8 @@ export interface ProjectListFilter {
   visibility?: string;
   membership?: boolean;
   owned?: boolean;
+  id_after?: number;
+  id_before?: number;
 }
 
 export async function listProjects(ctx: ServiceContext, actor: Actor, filter: ProjectListFilter, page: PageRequest): Promise<Page<Project>> {
@@ -119,7 +121,14 @@ export async function listProjects(ctx: ServiceContext, actor: Actor, filter: Pr
     }
   }
   return ctx.store.projects.list(
-    { search: filter.search, visibility: filter.visibility, visibleTo: await visibleProjects(ctx, actor), memberOf },
+    {
+      search: filter.search,
+      visibility: filter.visibility,
+      visibleTo: await visibleProjects(ctx, actor),
+      memberOf,
+      idAfter: filter.id_after,
+      idBefore: filter.id_before,
+    },
     page,
   );
 }
@@ -129,12 +138,19 @@ export async function listNamespaceProjects(
   ctx: ServiceContext,
   actor: Actor,
   group: Namespace,
-  options: { includeSubgroups: boolean; search?: string; visibility?: string },
+  options: { includeSubgroups: boolean; search?: string; visibility?: string; idAfter?: number; idBefore?: number },
   page: PageRequest,
 ): Promise<Page<Project>> {
   const namespaceIds = [group.id, ...(options.includeSubgroups ? await ctx.store.namespaces.descendantIds([group.id]) : [])];
   return ctx.store.projects.list(
-    { namespaceIds, search: options.search, visibility: options.visibility, visibleTo: await visibleProjects(ctx, actor) },
+    {
+      namespaceIds,
+      search: options.search,
+      visibility: options.visibility,
+      visibleTo: await visibleProjects(ctx, actor),
+      idAfter: options.idAfter,
+      idBefore: options.idBefore,
+    },
     page,
   );
 }
