@@ -36,6 +36,8 @@ for (const dialect of dialects) {
         if (value !== null) copied[name] = value;
       }
       const baseline = await startBaseline(body, copied);
+      // Warm both servers (JIT, connection pools, statement caches) before measuring.
+      await autocannon({ url: t.url + scenario.path, headers, connections: 10, duration: 1 });
       const bare = await measure(baseline.url + scenario.path, headers);
       const conveyor = await measure(t.url + scenario.path, headers);
       await baseline.close();

@@ -1,14 +1,16 @@
 import type { Namespace } from '../../store/namespaces-repository.js';
 import type { Project } from '../../store/projects-repository.js';
+import type { User } from '../../store/users-repository.js';
 import type { Actor } from '../access/actor.js';
-import { membershipsOf, namespaceAccessLevel } from '../access/memberships.js';
+import { AccessLevel } from '../access/access-level.js';
+import { membershipsOf } from '../access/memberships.js';
 import type { ServiceContext } from '../context.js';
 
 /** What the Project entity needs beside the row, loaded for a whole page in a few queries. */
 export interface ProjectViewData {
   project: Project;
   namespaceChain: Namespace[];
-  owner: import('../../store/users-repository.js').User | null;
+  owner: User | null;
   permissions?: { projectAccess: number | null; groupAccess: number | null };
 }
 
@@ -42,17 +44,18 @@ export async function projectViews(ctx: ServiceContext, projects: Project[]): Pr
   });
 }
 
-/** One project with the caller's `permissions` block, as `GET /projects/:id` shows it. */
+/** One project with the caller's `permissions` block, as `GET /projects/:id` shows it (their own memberships, not admin rights). */
 export async function projectViewWithPermissions(ctx: ServiceContext, actor: Actor, project: Project): Promise<ProjectViewData> {
   const [view] = await projectViews(ctx, [project]);
   if (!actor.user) return { ...view, permissions: { projectAccess: null, groupAccess: null } };
   const index = await membershipsOf(ctx, actor);
-  const namespace = view.namespaceChain[0];
-  const groupLevel = namespace?.kind === 'group' ? await namespaceAccessLevel(ctx, { ...actor, user: { ...actor.user, isAdmin: false } }, namespace) : 0;
+  const head = view.namespaceChain[0];
+  const ownsNamespace = head?.kind === 'user' && head.ownerId === actor.user.id;
+  const groupLevel = Math.max(0, ...view.namespaceChain.filter((ns) => ns.kind === 'group').map((ns) => index.namespaceLevels.get(ns.id) ?? 0));
   return {
     ...view,
     permissions: {
-      projectAccess: index.projectLevels.get(project.id) ?? (namespace?.kind === 'user' && namespace.ownerId === actor.user.id ? 50 : null),
+      projectAccess: index.projectLevels.get(project.id) ?? (ownsNamespace ? AccessLevel.OWNER : null),
       groupAccess: groupLevel > 0 ? groupLevel : null,
     },
   };
