@@ -14,6 +14,7 @@ import projectRoutes from './routes/api-v4/projects.js';
 import groupRoutes from './routes/api-v4/groups.js';
 import memberRoutes from './routes/api-v4/members.js';
 import metadataRoutes from './routes/api-v4/metadata.js';
+import ciLintRoutes from './routes/api-v4/ci-lint.js';
 import healthRoutes from './routes/web/health.js';
 
 export interface AppOptions {
@@ -61,5 +62,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(projectRoutes);
   await app.register(groupRoutes);
   await app.register(memberRoutes);
+  await app.register(ciLintRoutes);
   return app;
 }
