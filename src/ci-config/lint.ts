@@ -1,3 +1,4 @@
+import { stringify } from 'yaml';
 import { parallelInstances } from './parallel.js';
 import type { IncludeRecord, JobSpec, LoadedConfig } from './types.js';
 
@@ -42,6 +43,11 @@ export function lintJob(name: string, job: LintJobSource, policies: Pick<LintJob
     allow_failure: job.allow_failure,
     needs: job.needs?.map((n) => ({ name: n.name, artifacts: n.artifacts, optional: n.optional })) ?? null,
   };
+}
+
+/** The config after includes, extends and references, as YAML (GitLab's `merged_yaml`). */
+export function mergedYaml(config: LoadedConfig): string {
+  return stringify(config.merged, { aliasDuplicateObjects: false, lineWidth: 0 });
 }
 
 /** Static lint lists every defined job (parallel ones expanded), in stage order, before any rule is applied. */

@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import { isHash, type Hash } from './deep-merge.js';
 import { mergeVariables } from './evaluate/variables.js';
 import { resolveExtends } from './extends.js';
@@ -39,14 +38,6 @@ function flattenStrings(value: unknown, depth = 0): string[] | null {
     out.push(...inner);
   }
   return out;
-}
-
-function toYaml(value: Hash): string {
-  try {
-    return stringify(value, { aliasDuplicateObjects: false, lineWidth: 0 });
-  } catch {
-    return '';
-  }
 }
 
 /**
@@ -135,7 +126,7 @@ export async function loadConfig(text: string, files: ConfigFiles, ctx: Pipeline
       workflowName,
       workflowAutoCancel: auto as { on_new_commit?: string; on_job_failure?: string } | null,
       includes: included.includes,
-      mergedYaml: toYaml(config),
+      merged: config,
       warnings: problems.warnings,
     },
   };

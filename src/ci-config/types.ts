@@ -209,8 +209,8 @@ export interface LoadedConfig {
   workflowName: string | null;
   workflowAutoCancel: WorkflowResult['auto_cancel'];
   includes: IncludeRecord[];
-  /** The config after includes, extends and references, as YAML. */
-  mergedYaml: string;
+  /** The config after includes, extends and references (lint shows it as YAML; pipelines never need it). */
+  merged: Record<string, unknown>;
   warnings: string[];
 }
 

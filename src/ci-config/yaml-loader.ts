@@ -10,6 +10,16 @@ export const MAX_YAML_DEPTH = 100;
 /** Alias expansions allowed; a "billion laughs" file blows past this at once instead of eating memory. */
 const MAX_ALIAS_COUNT = 10_000;
 
+/** More alias references than any hand-written config uses. */
+const MAX_ALIAS_NODES = 5000;
+
+function countAliases(text: string): number {
+  let count = 0;
+  const pattern = /(?:^|[\s[{,:-])\*[^\s,[\]{}]+/g;
+  while (pattern.exec(text) !== null) if (++count > MAX_ALIAS_NODES) break;
+  return count;
+}
+
 export type YamlResult = { ok: true; value: unknown } | { ok: false; error: string };
 
 function depthOf(value: unknown, depth = 0): number {
@@ -29,6 +39,9 @@ export function loadYaml(text: string): YamlResult {
   if (Buffer.byteLength(text, 'utf8') > MAX_YAML_BYTES) {
     return { ok: false, error: `The parsed YAML is too big` };
   }
+  // An alias bomb made of many lines is refused before the parser builds its many nodes;
+  // one made of few lines is caught by maxAliasCount while converting.
+  if (countAliases(text) > MAX_ALIAS_NODES) return { ok: false, error: 'The parsed YAML is too big (excessive aliases)' };
   let doc;
   try {
     doc = parseDocument(text, {
@@ -47,7 +60,8 @@ export function loadYaml(text: string): YamlResult {
     return { ok: false, error: `(<unknown>): ${first.message.split('\n')[0]}${pos ? ` at line ${pos.line} column ${pos.col}` : ''}` };
   }
   let badReference = false;
-  visit(doc, {
+  // Walking the document costs as much as parsing it; only files that use the tag need it.
+  if (text.includes('!reference')) visit(doc, {
     Seq(_key, node) {
       if (node.tag !== '!reference') return undefined;
       const parts = node.items.map((item) => (item instanceof Scalar ? item.value : undefined));

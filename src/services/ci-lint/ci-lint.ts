@@ -1,5 +1,5 @@
 import { loadConfig, planPipeline, type PipelineContext } from '../../ci-config/index.js';
-import { lintJob, staticLintJobs, type LintResult } from '../../ci-config/lint.js';
+import { lintJob, mergedYaml, staticLintJobs, type LintResult } from '../../ci-config/lint.js';
 import type { Project } from '../../store/projects-repository.js';
 import type { Actor } from '../access/actor.js';
 import type { ServiceContext } from '../context.js';
@@ -43,7 +43,7 @@ async function lintContent(ctx: ServiceContext, project: Project, input: LintInp
     return { valid: false, errors: loaded.errors, warnings: loaded.warnings, mergedYaml: null, includes: null, jobs: [] };
   }
   const config = loaded.config;
-  const base = { mergedYaml: config.mergedYaml, includes: config.includes };
+  const base = { mergedYaml: mergedYaml(config), includes: config.includes };
   if (input.dryRun) {
     const plan = planPipeline(config, pipelineContext, []);
     if (plan.status !== 'created') {
