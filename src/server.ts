@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { systemClock, type ServiceContext } from './services/context.js';
+import { ConveyorEvents } from './services/events.js';
 import { randomSecrets } from './services/security/secrets.js';
 import { ensureRoot, type RootCredentials } from './services/users/bootstrap.js';
 import { openDatabase, type DatabaseHandle } from './store/db.js';
@@ -33,7 +34,14 @@ export async function openStore(config: Config): Promise<DatabaseHandle> {
 /** Opens the store, migrates, creates root on first start, and listens. */
 export async function startServer(config: Config, options: { log?: boolean } = {}): Promise<RunningServer> {
   const handle = await openStore(config);
-  const ctx: ServiceContext = { store: Store.over(handle), clock: systemClock, secrets: randomSecrets, externalUrl: config.externalUrl };
+  const ctx: ServiceContext = {
+    store: Store.over(handle),
+    clock: systemClock,
+    secrets: randomSecrets,
+    externalUrl: config.externalUrl,
+    dataDir: config.dataDir,
+    events: new ConveyorEvents(),
+  };
   const rootCredentials = await ensureRoot(ctx, { rootToken: config.rootToken, rootPassword: config.rootPassword });
   if (rootCredentials) {
     if (!config.rootToken) writeSecretFile(path.join(config.dataDir, 'initial_root_token'), rootCredentials.token);

@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.js';
+import type { ConveyorEvents } from './events.js';
 
 export interface Clock {
   now(): Date;
@@ -15,6 +16,9 @@ export interface ServiceContext {
   clock: Clock;
   secrets: SecretSource;
   externalUrl: string;
+  /** The data folder: repositories (and later logs and artifacts) live below it. */
+  dataDir: string;
+  events: ConveyorEvents;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

@@ -1,0 +1,47 @@
+import { EventEmitter } from 'node:events';
+
+/** A ref a push changed: `before`/`after` are 40-hex shas, the null sha for creations and deletions. */
+export interface RefUpdate {
+  ref: string;
+  before: string;
+  after: string;
+}
+
+export interface PushEvent {
+  projectId: number;
+  userId: number;
+  updates: RefUpdate[];
+  /** `git push -o` options, e.g. `ci.skip`, `ci.variable=KEY=VALUE`. */
+  pushOptions: string[];
+}
+
+export interface JobStatusEvent {
+  jobId: number;
+  pipelineId: number;
+  projectId: number;
+  from: string;
+  to: string;
+}
+
+export interface PipelineStatusEvent {
+  pipelineId: number;
+  projectId: number;
+  status: string;
+}
+
+interface EventMap {
+  push: [PushEvent];
+  'job-status': [JobStatusEvent];
+  'pipeline-status': [PipelineStatusEvent];
+}
+
+/**
+ * In-process events between services: a push leads to pipelines, a job's change to pipeline processing,
+ * live logs and long polls. Listeners must not throw; failures are theirs to log.
+ */
+export class ConveyorEvents extends EventEmitter<EventMap> {
+  constructor() {
+    super();
+    this.setMaxListeners(0);
+  }
+}
