@@ -18,11 +18,15 @@ export interface Project {
   createdAt: string;
   updatedAt: string;
   lastActivityAt: string;
+  /** Seconds a job may run (GitLab's project `build_timeout`, default one hour). */
+  buildTimeout: number;
+  /** GitLab's "auto-cancel redundant pipelines", on by default. */
+  autoCancelPendingPipelines: boolean;
 }
 
-export type NewProject = Omit<Project, 'id'>;
+export type NewProject = Omit<Project, 'id' | 'buildTimeout' | 'autoCancelPendingPipelines'>;
 export type ProjectChanges = Partial<
-  Pick<Project, 'name' | 'path' | 'fullPath' | 'description' | 'visibility' | 'defaultBranch' | 'publicJobs' | 'ciConfigPath' | 'updatedAt'>
+  Pick<Project, 'name' | 'path' | 'fullPath' | 'description' | 'visibility' | 'defaultBranch' | 'publicJobs' | 'ciConfigPath' | 'updatedAt' | 'buildTimeout' | 'autoCancelPendingPipelines'>
 >;
 
 /** Which projects a caller may see: those reachable by membership, or by visibility level. Undefined = every project (admin). */
@@ -60,6 +64,8 @@ function toProject(row: Selectable<ProjectsTable>): Project {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastActivityAt: row.last_activity_at,
+    buildTimeout: row.build_timeout,
+    autoCancelPendingPipelines: row.auto_cancel_pending_pipelines !== 0,
   };
 }
 
@@ -147,6 +153,8 @@ export class ProjectsRepository {
     if (changes.publicJobs !== undefined) set.public_jobs = changes.publicJobs ? 1 : 0;
     if (changes.ciConfigPath !== undefined) set.ci_config_path = changes.ciConfigPath;
     if (changes.updatedAt !== undefined) set.updated_at = changes.updatedAt;
+    if (changes.buildTimeout !== undefined) set.build_timeout = changes.buildTimeout;
+    if (changes.autoCancelPendingPipelines !== undefined) set.auto_cancel_pending_pipelines = changes.autoCancelPendingPipelines ? 1 : 0;
     if (Object.keys(set).length === 0) return;
     await this.db.updateTable('projects').set(set).where('id', '=', id).execute();
   }

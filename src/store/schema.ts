@@ -68,6 +68,94 @@ export interface ProjectsTable {
   created_at: string;
   updated_at: string;
   last_activity_at: string;
+  build_timeout: Generated<number>;
+  auto_cancel_pending_pipelines: Generated<number>;
+}
+
+export interface PipelinesTable {
+  id: Generated<number>;
+  project_id: number;
+  iid: number;
+  ref: string;
+  tag: number;
+  sha: string;
+  before_sha: string;
+  source: string;
+  status: string;
+  name: string | null;
+  user_id: number | null;
+  yaml_errors: string | null;
+  failure_reason: string | null;
+  /** Pipeline variables as JSON `[{key, value, variable_type}]`. */
+  variables: string;
+  /** Global YAML variables (after workflow rules) as JSON. */
+  yaml_variables: string;
+  protected_ref: number;
+  source_job_id: number | null;
+  parent_pipeline_id: number | null;
+  auto_canceled_by_id: number | null;
+  coverage: string | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  committed_at: string | null;
+}
+
+export interface JobsTable {
+  id: Generated<number>;
+  project_id: number;
+  pipeline_id: number;
+  type: 'build' | 'bridge';
+  name: string;
+  stage: string;
+  stage_idx: number;
+  status: string;
+  when: string;
+  allow_failure: number;
+  scheduling_type: 'stage' | 'dag';
+  ref: string;
+  tag: number;
+  protected: number;
+  /** The compiled JobSpec as JSON. */
+  options: string;
+  tag_list: string;
+  job_variables: string;
+  resource_group: string | null;
+  interruptible: number | null;
+  user_id: number | null;
+  runner_id: number | null;
+  runner_manager_id: number | null;
+  token_digest: string | null;
+  failure_reason: string | null;
+  exit_code: number | null;
+  coverage: number | null;
+  retried: number;
+  retry_count: number;
+  downstream_pipeline_id: number | null;
+  scheduled_at: string | null;
+  queued_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  erased_at: string | null;
+  erased_by_id: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CiVariablesTable {
+  id: Generated<number>;
+  project_id: number | null;
+  namespace_id: number | null;
+  key: string;
+  value: string;
+  variable_type: string;
+  protected: number;
+  masked: number;
+  raw: number;
+  environment_scope: string;
+  description: string | null;
+  created_at: string;
 }
 
 export interface Database {
@@ -76,4 +164,7 @@ export interface Database {
   namespaces: NamespacesTable;
   members: MembersTable;
   projects: ProjectsTable;
+  pipelines: PipelinesTable;
+  jobs: JobsTable;
+  ci_variables: CiVariablesTable;
 }

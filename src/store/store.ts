@@ -6,6 +6,8 @@ import { PersonalAccessTokensRepository } from './personal-access-tokens-reposit
 import { NamespacesRepository } from './namespaces-repository.js';
 import { ProjectsRepository } from './projects-repository.js';
 import { MembersRepository } from './members-repository.js';
+import { PipelinesRepository } from './pipelines-repository.js';
+import { JobsRepository } from './jobs-repository.js';
 
 /** Every repository over one executor: the pool, or a transaction. */
 export class Store {
@@ -14,6 +16,8 @@ export class Store {
   readonly namespaces: NamespacesRepository;
   readonly projects: ProjectsRepository;
   readonly members: MembersRepository;
+  readonly pipelines: PipelinesRepository;
+  readonly jobs: JobsRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -24,6 +28,8 @@ export class Store {
     this.namespaces = new NamespacesRepository(db);
     this.projects = new ProjectsRepository(db);
     this.members = new MembersRepository(db);
+    this.pipelines = new PipelinesRepository(db);
+    this.jobs = new JobsRepository(db);
   }
 
   static over(handle: DatabaseHandle): Store {

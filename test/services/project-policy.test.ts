@@ -5,7 +5,7 @@ import type { Project } from '../../src/store/projects-repository.js';
 
 const project = (visibility: Project['visibility'], publicJobs: boolean): Project => ({
   id: 1, namespaceId: 1, name: 'p', path: 'p', fullPath: 'g/p', description: '', visibility, defaultBranch: null, publicJobs,
-  ciConfigPath: null, creatorId: null, createdAt: '', updatedAt: '', lastActivityAt: '',
+  ciConfigPath: null, creatorId: null, createdAt: '', updatedAt: '', lastActivityAt: '', buildTimeout: 3600, autoCancelPendingPipelines: true,
 });
 
 const has = (p: Project, level: number, signedIn: boolean, ability: ProjectAbility) => projectAbilities(p, level, signedIn).has(ability);

@@ -11,8 +11,6 @@ export interface ProcessableJob {
   allowFailure: boolean;
   /** Names of needed jobs for DAG scheduling; null for stage scheduling. */
   needs: string[] | null;
-  /** Enqueue without stopping at manual (a played or retried job). */
-  enqueueImmediately?: boolean;
 }
 
 export type ProcessingAction = 'enqueue' | 'actionize' | 'schedule' | 'skip';
@@ -56,7 +54,6 @@ export function planProcessing(jobs: readonly ProcessableJob[]): Map<number, Pro
     if (!prior || !COMPLETED_STATUSES.includes(prior)) continue;
     let action: ProcessingAction;
     if (!runsAfter(job).includes(prior)) action = 'skip';
-    else if (job.enqueueImmediately) action = 'enqueue';
     else if (job.when === 'delayed') action = 'schedule';
     else if (job.when === 'manual') action = 'actionize';
     else action = 'enqueue';

@@ -1,0 +1,34 @@
+import type { Job, JobChanges } from '../../store/jobs-repository.js';
+import type { Store } from '../../store/store.js';
+import { isoNow, type ServiceContext } from '../context.js';
+import { COMPLETED_STATUSES, nextStatus, type JobEvent, type JobStatus } from './status/job-status.js';
+
+export interface TransitionOptions {
+  /** Extra columns written with the status (failure_reason, user, runner, ...). */
+  changes?: JobChanges;
+  /** The store to write with, when the caller holds a transaction. */
+  store?: Store;
+}
+
+/**
+ * The one way a job's status changes: checks GitLab's state machine, stamps the times GitLab stamps
+ * (queued_at entering pending, started_at entering running, finished_at on completion), writes with a
+ * conditional update so only one concurrent caller wins, and emits `job-status`.
+ * Returns the updated job, or null when the transition is not allowed or another caller won.
+ */
+export async function transitionJob(ctx: ServiceContext, job: Job, event: JobEvent, options: TransitionOptions = {}): Promise<Job | null> {
+  const from = job.status as JobStatus;
+  const to = nextStatus(from, event);
+  if (!to) return null;
+  const now = isoNow(ctx);
+  const changes: JobChanges = { ...options.changes, status: to, updatedAt: now };
+  if (to === 'pending') changes.queuedAt = now;
+  if (to === 'running') changes.startedAt = now;
+  if (COMPLETED_STATUSES.includes(to)) changes.finishedAt = now;
+  if (to === 'failed' && !changes.failureReason) changes.failureReason = 'unknown_failure';
+  const store = options.store ?? ctx.store;
+  if (!(await store.jobs.updateIfStatus(job.id, from, changes))) return null;
+  const updated: Job = { ...job, ...changes } as Job;
+  ctx.events.emit('job-status', { jobId: job.id, pipelineId: job.pipelineId, projectId: job.projectId, from, to });
+  return updated;
+}

@@ -1,0 +1,112 @@
+import { badRequest, forbidden } from '../../errors/api-error.js';
+import type { Job } from '../../store/jobs-repository.js';
+import type { Pipeline } from '../../store/pipelines-repository.js';
+import { isoNow, type ServiceContext } from '../context.js';
+import { transitionJob } from './job-transitions.js';
+import { enqueue, processPipeline } from './process-pipeline.js';
+import { CANCELABLE_STATUSES, COMPLETED_STATUSES, type JobStatus } from './status/job-status.js';
+
+const RETRYABLE: readonly JobStatus[] = ['success', 'failed', 'canceled', 'canceling'];
+
+/** Cancels every cancelable job of a pipeline (and its manual ones), then reprocesses it. */
+export async function cancelPipelineJobs(ctx: ServiceContext, pipeline: Pipeline, options: { autoCanceledBy?: number } = {}): Promise<Pipeline> {
+  for (const job of await ctx.store.jobs.listByPipeline(pipeline.id)) {
+    if ([...CANCELABLE_STATUSES, 'manual'].includes(job.status as JobStatus)) await transitionJob(ctx, job, 'cancel');
+    if (job.downstreamPipelineId !== null) {
+      const downstream = await ctx.store.pipelines.findById(job.downstreamPipelineId);
+      if (downstream) await cancelPipelineJobs(ctx, downstream);
+    }
+  }
+  if (options.autoCanceledBy !== undefined) await ctx.store.pipelines.update(pipeline.id, { autoCanceledById: options.autoCanceledBy });
+  return (await processPipeline(ctx, pipeline.id)) ?? pipeline;
+}
+
+export function isRetryable(job: Job): boolean {
+  return RETRYABLE.includes(job.status as JobStatus) && !job.retried;
+}
+
+/**
+ * GitLab's RetryJobService: a new `created` job cloned from the old one (new id, the caller as user), the
+ * old one flagged retried, skipped jobs after it reset to `created`; processing then decides, except that a
+ * retried manual or delayed job is enqueued at once instead of waiting to be played again.
+ */
+export async function retryJob(ctx: ServiceContext, job: Job, userId: number, options: { automatic?: boolean } = {}): Promise<Job> {
+  if (!isRetryable(job)) throw forbidden('Job is not retryable');
+  const now = isoNow(ctx);
+  const clone = await ctx.store.transaction(async (store) => {
+    await store.jobs.update(job.id, { retried: true, updatedAt: now });
+    return store.jobs.insert({
+      ...job,
+      status: 'created',
+      userId,
+      runnerId: null,
+      runnerManagerId: null,
+      tokenDigest: null,
+      failureReason: null,
+      exitCode: null,
+      coverage: null,
+      retried: false,
+      retryCount: options.automatic ? job.retryCount + 1 : job.retryCount,
+      downstreamPipelineId: null,
+      scheduledAt: null,
+      queuedAt: null,
+      startedAt: null,
+      finishedAt: null,
+      erasedAt: null,
+      erasedById: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+  });
+  await resetSkippedAfter(ctx, clone);
+  const actionable = clone.when === 'manual' || clone.when === 'delayed';
+  if (actionable) await enqueue(ctx, clone);
+  await processPipeline(ctx, job.pipelineId);
+  return (await ctx.store.jobs.findById(clone.id)) ?? clone;
+}
+
+/** Jobs after `job` that were skipped because of it go back to `created` (GitLab's ResetSkippedJobsService). */
+async function resetSkippedAfter(ctx: ServiceContext, job: Job): Promise<void> {
+  for (const other of await ctx.store.jobs.listByPipeline(job.pipelineId)) {
+    const dependsOnJob = other.schedulingType === 'dag' ? (other.spec.needs ?? []).some((n) => n.name === job.name) : other.stageIdx > job.stageIdx;
+    if (other.status === 'skipped' && dependsOnJob) await ctx.store.jobs.updateIfStatus(other.id, 'skipped', { status: 'created', updatedAt: isoNow(ctx) });
+  }
+}
+
+/** Retries every failed or canceled job of a pipeline (GitLab's RetryPipelineService). */
+export async function retryPipeline(ctx: ServiceContext, pipeline: Pipeline, userId: number): Promise<Pipeline> {
+  for (const job of await ctx.store.jobs.listByPipeline(pipeline.id)) {
+    if ((job.status === 'failed' || job.status === 'canceled') && isRetryable(job)) await retryJob(ctx, job, userId);
+  }
+  await ctx.store.pipelines.update(pipeline.id, { finishedAt: null, updatedAt: isoNow(ctx) });
+  return (await processPipeline(ctx, pipeline.id)) ?? pipeline;
+}
+
+/** Cancel: 201 with the job whether or not anything changed (GitLab's behaviour). */
+export async function cancelJob(ctx: ServiceContext, job: Job): Promise<Job> {
+  if (![...CANCELABLE_STATUSES, 'manual'].includes(job.status as JobStatus)) return job;
+  const updated = await transitionJob(ctx, job, 'cancel');
+  await processPipeline(ctx, job.pipelineId);
+  return updated ?? (await ctx.store.jobs.findById(job.id)) ?? job;
+}
+
+export function isPlayable(job: Job): boolean {
+  const actionable = job.when === 'manual' || job.when === 'delayed';
+  return actionable && (job.status === 'manual' || job.status === 'scheduled' || isRetryable(job));
+}
+
+/** Play a manual or delayed job: it starts now as the caller's, with the given variables; finished ones are retried. */
+export async function playJob(ctx: ServiceContext, job: Job, userId: number, variables: Array<{ key: string; value: string }> = []): Promise<Job> {
+  if (!isPlayable(job)) throw badRequest('Unplayable Job');
+  if (COMPLETED_STATUSES.includes(job.status as JobStatus)) return retryJob(ctx, job, userId);
+  const changes = { userId, jobVariables: variables };
+  const updated = (job.resourceGroup && (await ctx.store.jobs.countHoldingResource(job.projectId, job.resourceGroup)) > 0)
+    ? await transitionJob(ctx, job, 'enqueue_waiting', { changes })
+    : await transitionJob(ctx, job, 'enqueue', { changes });
+  await processPipeline(ctx, job.pipelineId);
+  return updated ?? (await ctx.store.jobs.findById(job.id)) ?? job;
+}
+
+export async function deletePipeline(ctx: ServiceContext, pipeline: Pipeline): Promise<void> {
+  await ctx.store.transaction((store) => store.pipelines.delete(pipeline.id));
+}

@@ -1,0 +1,266 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { JobSpec } from '../ci-config/types.js';
+import type { Database, JobsTable } from './schema.js';
+import { fetchPage, type Page, type PageRequest } from './page.js';
+
+export interface JobVariable {
+  key: string;
+  value: string;
+}
+
+/** A build or a bridge (GitLab's ci_builds row). `spec` is what the compiler produced for it. */
+export interface Job {
+  id: number;
+  projectId: number;
+  pipelineId: number;
+  type: 'build' | 'bridge';
+  name: string;
+  stage: string;
+  stageIdx: number;
+  status: string;
+  when: string;
+  allowFailure: boolean;
+  schedulingType: 'stage' | 'dag';
+  ref: string;
+  tag: boolean;
+  protected: boolean;
+  spec: JobSpec;
+  tagList: string[];
+  jobVariables: JobVariable[];
+  resourceGroup: string | null;
+  interruptible: boolean | null;
+  userId: number | null;
+  runnerId: number | null;
+  runnerManagerId: number | null;
+  tokenDigest: string | null;
+  failureReason: string | null;
+  exitCode: number | null;
+  coverage: number | null;
+  retried: boolean;
+  retryCount: number;
+  downstreamPipelineId: number | null;
+  scheduledAt: string | null;
+  queuedAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  erasedAt: string | null;
+  erasedById: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewJob = Omit<Job, 'id'>;
+export type JobChanges = Partial<Omit<Job, 'id' | 'projectId' | 'pipelineId' | 'type' | 'name' | 'stage' | 'stageIdx' | 'spec' | 'createdAt'>>;
+
+const COLUMNS: Record<string, keyof JobsTable> = {
+  status: 'status', when: 'when', allowFailure: 'allow_failure', schedulingType: 'scheduling_type', ref: 'ref', tag: 'tag',
+  protected: 'protected', tagList: 'tag_list', jobVariables: 'job_variables', resourceGroup: 'resource_group',
+  interruptible: 'interruptible', userId: 'user_id', runnerId: 'runner_id', runnerManagerId: 'runner_manager_id',
+  tokenDigest: 'token_digest', failureReason: 'failure_reason', exitCode: 'exit_code', coverage: 'coverage', retried: 'retried',
+  retryCount: 'retry_count', downstreamPipelineId: 'downstream_pipeline_id', scheduledAt: 'scheduled_at', queuedAt: 'queued_at',
+  startedAt: 'started_at', finishedAt: 'finished_at', erasedAt: 'erased_at', erasedById: 'erased_by_id', updatedAt: 'updated_at',
+};
+
+/** Turns domain values into column values: booleans as 0/1, lists as JSON. */
+function toColumn(value: unknown): unknown {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (Array.isArray(value)) return JSON.stringify(value);
+  return value;
+}
+
+function toJob(row: Selectable<JobsTable>): Job {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    pipelineId: row.pipeline_id,
+    type: row.type,
+    name: row.name,
+    stage: row.stage,
+    stageIdx: row.stage_idx,
+    status: row.status,
+    when: row.when,
+    allowFailure: row.allow_failure === 1,
+    schedulingType: row.scheduling_type,
+    ref: row.ref,
+    tag: row.tag === 1,
+    protected: row.protected === 1,
+    spec: JSON.parse(row.options) as JobSpec,
+    tagList: JSON.parse(row.tag_list) as string[],
+    jobVariables: JSON.parse(row.job_variables) as JobVariable[],
+    resourceGroup: row.resource_group,
+    interruptible: row.interruptible === null ? null : row.interruptible === 1,
+    userId: row.user_id,
+    runnerId: row.runner_id,
+    runnerManagerId: row.runner_manager_id,
+    tokenDigest: row.token_digest,
+    failureReason: row.failure_reason,
+    exitCode: row.exit_code,
+    coverage: row.coverage,
+    retried: row.retried === 1,
+    retryCount: row.retry_count,
+    downstreamPipelineId: row.downstream_pipeline_id,
+    scheduledAt: row.scheduled_at,
+    queuedAt: row.queued_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    erasedAt: row.erased_at,
+    erasedById: row.erased_by_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toRow(job: NewJob) {
+  return {
+    project_id: job.projectId,
+    pipeline_id: job.pipelineId,
+    type: job.type,
+    name: job.name,
+    stage: job.stage,
+    stage_idx: job.stageIdx,
+    status: job.status,
+    when: job.when,
+    allow_failure: job.allowFailure ? 1 : 0,
+    scheduling_type: job.schedulingType,
+    ref: job.ref,
+    tag: job.tag ? 1 : 0,
+    protected: job.protected ? 1 : 0,
+    options: JSON.stringify(job.spec),
+    tag_list: JSON.stringify(job.tagList),
+    job_variables: JSON.stringify(job.jobVariables),
+    resource_group: job.resourceGroup,
+    interruptible: job.interruptible === null ? null : job.interruptible ? 1 : 0,
+    user_id: job.userId,
+    runner_id: job.runnerId,
+    runner_manager_id: job.runnerManagerId,
+    token_digest: job.tokenDigest,
+    failure_reason: job.failureReason,
+    exit_code: job.exitCode,
+    coverage: job.coverage,
+    retried: job.retried ? 1 : 0,
+    retry_count: job.retryCount,
+    downstream_pipeline_id: job.downstreamPipelineId,
+    scheduled_at: job.scheduledAt,
+    queued_at: job.queuedAt,
+    started_at: job.startedAt,
+    finished_at: job.finishedAt,
+    erased_at: job.erasedAt,
+    erased_by_id: job.erasedById,
+    created_at: job.createdAt,
+    updated_at: job.updatedAt,
+  };
+}
+
+export interface JobFilter {
+  projectId: number;
+  pipelineId?: number;
+  statuses?: string[];
+  type?: 'build' | 'bridge';
+  includeRetried?: boolean;
+}
+
+export class JobsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(job: NewJob): Promise<Job> {
+    const row = await this.db.insertInto('jobs').values(toRow(job)).returningAll().executeTakeFirstOrThrow();
+    return toJob(row);
+  }
+
+  /** Many jobs in one statement (a 300-job pipeline is one round trip, not 300). */
+  async insertMany(jobs: NewJob[]): Promise<Job[]> {
+    if (jobs.length === 0) return [];
+    const out: Job[] = [];
+    // SQLite caps bound parameters per statement; 35 columns × 25 rows stays well below it.
+    for (let i = 0; i < jobs.length; i += 25) {
+      const rows = await this.db.insertInto('jobs').values(jobs.slice(i, i + 25).map(toRow)).returningAll().execute();
+      out.push(...rows.map(toJob));
+    }
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  async findById(id: number): Promise<Job | undefined> {
+    const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toJob(row);
+  }
+
+  async findByIds(ids: number[]): Promise<Map<number, Job>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('jobs').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+    return new Map(rows.map((r) => [r.id, toJob(r)]));
+  }
+
+  /** The pipeline's jobs in creation order; retried ones only when asked. */
+  async listByPipeline(pipelineId: number, options: { includeRetried?: boolean } = {}): Promise<Job[]> {
+    let q = this.db.selectFrom('jobs').selectAll().where('pipeline_id', '=', pipelineId);
+    if (!options.includeRetried) q = q.where('retried', '=', 0);
+    const rows = await q.orderBy('id', 'asc').execute();
+    return rows.map(toJob);
+  }
+
+  async list(filter: JobFilter, page: PageRequest): Promise<Page<Job>> {
+    let q = this.db.selectFrom('jobs').selectAll().where('project_id', '=', filter.projectId);
+    if (filter.pipelineId !== undefined) q = q.where('pipeline_id', '=', filter.pipelineId);
+    if (filter.statuses && filter.statuses.length > 0) q = q.where('status', 'in', filter.statuses);
+    if (filter.type) q = q.where('type', '=', filter.type);
+    if (!filter.includeRetried) q = q.where('retried', '=', 0);
+    const result = await fetchPage(this.db, q, page, 'id', 'desc');
+    return { ...result, rows: result.rows.map(toJob) };
+  }
+
+  /**
+   * Applies changes only if the job is still in `expectedStatus`: the conditional update that lets exactly
+   * one of several concurrent callers (two runners, a runner and a cancel) win a transition.
+   */
+  async updateIfStatus(id: number, expectedStatus: string, changes: JobChanges): Promise<boolean> {
+    const set: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(changes)) if (value !== undefined && COLUMNS[key]) set[COLUMNS[key]] = toColumn(value);
+    const result = await this.db.updateTable('jobs').set(set).where('id', '=', id).where('status', '=', expectedStatus).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async update(id: number, changes: JobChanges): Promise<void> {
+    const set: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(changes)) if (value !== undefined && COLUMNS[key]) set[COLUMNS[key]] = toColumn(value);
+    if (Object.keys(set).length > 0) await this.db.updateTable('jobs').set(set).where('id', '=', id).execute();
+  }
+
+  /** Jobs of the project holding a resource group now (pending, running or canceling). */
+  async countHoldingResource(projectId: number, resourceGroup: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('project_id', '=', projectId)
+      .where('resource_group', '=', resourceGroup)
+      .where('status', 'in', ['pending', 'running', 'canceling'])
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** The oldest job waiting for a resource group, to hand the resource to next. */
+  async nextWaitingForResource(projectId: number, resourceGroup: string): Promise<Job | undefined> {
+    const row = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('resource_group', '=', resourceGroup)
+      .where('status', '=', 'waiting_for_resource')
+      .orderBy('id', 'asc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && toJob(row);
+  }
+
+  /** Scheduled jobs whose time has come. */
+  async listDueScheduled(now: string, limit = 100): Promise<Job[]> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('status', '=', 'scheduled')
+      .where('scheduled_at', '<=', now)
+      .orderBy('id', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map(toJob);
+  }
+}
