@@ -15,6 +15,7 @@ import groupRoutes from './routes/api-v4/groups.js';
 import memberRoutes from './routes/api-v4/members.js';
 import metadataRoutes from './routes/api-v4/metadata.js';
 import ciLintRoutes from './routes/api-v4/ci-lint.js';
+import variableRoutes from './routes/api-v4/variables.js';
 import healthRoutes from './routes/web/health.js';
 
 export interface AppOptions {
@@ -63,5 +64,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(groupRoutes);
   await app.register(memberRoutes);
   await app.register(ciLintRoutes);
+  await app.register(variableRoutes);
   return app;
 }

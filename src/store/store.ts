@@ -8,6 +8,7 @@ import { ProjectsRepository } from './projects-repository.js';
 import { MembersRepository } from './members-repository.js';
 import { PipelinesRepository } from './pipelines-repository.js';
 import { JobsRepository } from './jobs-repository.js';
+import { CiVariablesRepository } from './ci-variables-repository.js';
 
 /** Every repository over one executor: the pool, or a transaction. */
 export class Store {
@@ -18,6 +19,7 @@ export class Store {
   readonly members: MembersRepository;
   readonly pipelines: PipelinesRepository;
   readonly jobs: JobsRepository;
+  readonly ciVariables: CiVariablesRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -30,6 +32,7 @@ export class Store {
     this.members = new MembersRepository(db);
     this.pipelines = new PipelinesRepository(db);
     this.jobs = new JobsRepository(db);
+    this.ciVariables = new CiVariablesRepository(db);
   }
 
   static over(handle: DatabaseHandle): Store {
