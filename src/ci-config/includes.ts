@@ -1,17 +1,15 @@
-import { deepMerge, isHash, type Hash } from './deep-merge.js';
-import { firstMatchingRule, type RuleFacts } from './evaluate/rules.js';
-import { globMatcher } from './evaluate/globs.js';
+import { deepMerge, type Hash } from './deep-merge.js';
 import { expandVariables } from './evaluate/variables.js';
-import { parseRules } from './keywords/rules.js';
+import { firstMatchingRule, type RuleFacts } from './evaluate/rules.js';
+import { IncludeError, normalizeIncludes, type IncludeItem } from './include-entries.js';
 import type { Problems } from './problems.js';
 import type { ConfigFiles, IncludeEntry, IncludeRecord } from './types.js';
 import { loadYaml } from './yaml-loader.js';
 
-/** GitLab's limits on includes per pipeline and on how deep includes may nest. */
-export const MAX_INCLUDES = 150;
-const MAX_INCLUDE_DEPTH = 100;
+export { parseIncludeEntries } from './include-entries.js';
 
-const ACCESSORS = ['local', 'project', 'remote', 'template', 'artifact', 'component'];
+/** GitLab's default `ci_max_includes`: every included file counts, nested or repeated. */
+export const MAX_INCLUDES = 150;
 
 const UNSUPPORTED: Record<string, string> = {
   project: 'Including files from other projects (`include:project`) is not supported by Conveyor yet',
@@ -21,134 +19,113 @@ const UNSUPPORTED: Record<string, string> = {
   artifact: '`include:artifact` is only valid in `trigger:include` of a child pipeline',
 };
 
-/** Reads one `include:` value (string, hash or list) into entries, reporting malformed ones. */
-export function parseIncludeEntries(value: unknown, path: string, problems: Problems, allowArtifact = false): IncludeEntry[] {
-  const items = Array.isArray(value) ? value : [value];
-  const entries: IncludeEntry[] = [];
-  for (const item of items) {
-    if (typeof item === 'string') {
-      entries.push(/^https?:\/\//.test(item) ? { type: 'remote', url: item } : { type: 'local', path: item });
-      continue;
-    }
-    if (!isHash(item)) {
-      problems.plain('Each include must be a hash or a string');
-      continue;
-    }
-    const accessors = ACCESSORS.filter((key) => item[key] !== undefined && (allowArtifact || key !== 'artifact'));
-    if (accessors.length === 0) {
-      problems.plain(`\`${JSON.stringify(item)}\` does not have a valid subkey for include. Valid subkeys are: ${ACCESSORS.map((a) => `\`${a}\``).join(', ')}`);
-      continue;
-    }
-    if (accessors.length > 1) {
-      problems.plain(`Each include must use only one of: ${ACCESSORS.map((a) => `\`${a}\``).join(', ')}`);
-      continue;
-    }
-    const rules = item.rules === undefined ? undefined : parseRules(item.rules, `${path}:rules`, problems, 'include');
-    if (typeof item.local === 'string') entries.push({ type: 'local', path: item.local, rules });
-    else if (typeof item.project === 'string') {
-      const file = Array.isArray(item.file) ? item.file.map(String) : typeof item.file === 'string' ? [item.file] : [];
-      if (file.length === 0) problems.error(path, 'config must specify the file where to fetch the config from');
-      entries.push({ type: 'project', project: item.project, file, ref: typeof item.ref === 'string' ? item.ref : undefined });
-    } else if (typeof item.remote === 'string') entries.push({ type: 'remote', url: item.remote });
-    else if (typeof item.template === 'string') entries.push({ type: 'template', template: item.template });
-    else if (typeof item.component === 'string') entries.push({ type: 'component', component: item.component });
-    else if (allowArtifact && typeof item.artifact === 'string' && typeof item.job === 'string') {
-      entries.push({ type: 'artifact', artifact: item.artifact, job: item.job });
-    } else if (item.artifact !== undefined) problems.error(path, 'config must specify the job where to fetch the artifact from');
-    else problems.plain(`Included file \`${JSON.stringify(Object.values(item)[0])}\` needs to be a string`);
-  }
-  return entries;
-}
-
 interface IncludeState {
   files: ConfigFiles;
   facts: RuleFacts;
-  problems: Problems;
   records: IncludeRecord[];
-  seen: Set<string>;
+  /** Files started so far: bounds the recursion of a file that includes itself. */
+  started: number;
   allFiles: string[] | null;
 }
 
-function normalizeLocal(path: string): string {
-  return path.replace(/^\/+/, '');
+/** Include rules (Filter): the first matching rule decides, `when: never` or no match leaves the file out. */
+function passes(item: IncludeItem, facts: RuleFacts): boolean {
+  if (item.rules === null) return true;
+  const rule = firstMatchingRule(item.rules, facts);
+  return rule !== null && rule.when !== 'never';
 }
 
-async function expandLocal(path: string, state: IncludeState): Promise<string[]> {
-  if (!path.includes('*')) return [normalizeLocal(path)];
-  if (state.allFiles === null) state.allFiles = (await state.files.list?.()) ?? [];
-  const matches = globMatcher(normalizeLocal(path));
-  return state.allFiles.filter((f) => matches(f)).sort();
+const stripSlashes = (path: string) => path.replace(/^\/+/, '');
+
+/**
+ * Repository#search_files_by_wildcard_path: `**` matches anything (slashes too), `*` anything but a
+ * slash, the whole path anchored; leading slashes are dropped first.
+ */
+function wildcardMatcher(pattern: string): RegExp {
+  const escaped = stripSlashes(pattern).replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escaped.replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*?').replace(/\u0000/g, '.*?')}$`);
 }
 
-/** Loads one included file and its own includes; returns its content merged under what includes it. */
-async function loadIncluded(entry: IncludeEntry, state: IncludeState, depth: number): Promise<Hash[]> {
-  if (entry.type !== 'local') {
-    const location = entry.type === 'project' ? entry.project : entry.type === 'remote' ? entry.url : entry.type === 'template' ? entry.template : entry.type === 'component' ? entry.component : entry.artifact;
-    state.problems.plain(`Included file \`${location}\`: ${UNSUPPORTED[entry.type]}`);
-    return [];
-  }
-  if (entry.rules && !firstMatchingRule(entry.rules, state.facts)) return [];
-  // A wildcard that matches nothing includes nothing, as in GitLab.
-  const paths = await expandLocal(expandVariables(entry.path, state.facts.variables), state);
-  const loaded: Hash[] = [];
-  for (const path of paths) {
-    if (state.seen.has(path)) continue;
-    state.seen.add(path);
-    if (state.records.length >= MAX_INCLUDES) {
-      state.problems.plain(`Maximum of ${MAX_INCLUDES} nested includes are allowed!`);
-      return loaded;
-    }
-    if (!/\.ya?ml$/.test(path)) {
-      state.problems.plain(`Included file \`${path}\` does not have YAML extension!`);
-      continue;
-    }
-    const text = await state.files.read(path);
-    if (text === null) {
-      state.problems.plain(`Local file \`${path}\` does not exist!`);
-      continue;
-    }
-    state.records.push({ type: 'local', location: path, blob: null, raw: null, extra: {}, context_project: null, context_sha: null });
-    if (text.trim() === '') {
-      state.problems.plain(`Local file \`${path}\` is empty!`);
-      continue;
-    }
-    const parsed = loadYaml(text);
-    if (!parsed.ok) {
-      state.problems.plain(`\`${path}\`: ${parsed.error}`);
-      continue;
-    }
-    if (!isHash(parsed.value)) {
-      state.problems.plain(`Included file \`${path}\` does not have valid YAML syntax!`);
-      continue;
-    }
-    loaded.push(await withIncludes(parsed.value, state, depth + 1));
-  }
-  return loaded;
+/**
+ * LocationExpander (a local path with `*` becomes every matching file, except the file doing the
+ * including), then VariablesExpander.
+ */
+async function expand(entry: IncludeEntry, state: IncludeState, parent: string | null): Promise<IncludeEntry[]> {
+  if (entry.type !== 'local') return [entry];
+  if (!entry.path.includes('*')) return [{ ...entry, path: expandVariables(entry.path, state.facts.variables) }];
+  state.allFiles ??= (await state.files.list?.()) ?? [];
+  const matcher = wildcardMatcher(entry.path);
+  return state.allFiles.filter((f) => matcher.test(f) && f !== parent).sort().map((path) => ({ ...entry, path }));
 }
 
-async function withIncludes(config: Hash, state: IncludeState, depth: number): Promise<Hash> {
-  if (config.include === undefined) return config;
-  if (depth > MAX_INCLUDE_DEPTH) {
-    state.problems.plain(`Maximum of ${MAX_INCLUDE_DEPTH} nested includes are allowed!`);
-    return config;
-  }
+const locationOf = (entry: IncludeEntry): string =>
+  entry.type === 'local' ? entry.path : entry.type === 'project' ? entry.project : entry.type === 'remote' ? entry.url : entry.type === 'template' ? entry.template : entry.type === 'component' ? entry.component : entry.artifact;
+
+interface Pending {
+  entry: IncludeEntry;
+  error: string | null;
+  content: Hash | null;
+}
+
+/** File::Base#validate_location! (and Conveyor's refusal of the kinds it cannot fetch). */
+function locationError(entry: IncludeEntry): string | null {
+  if (entry.type !== 'local') return `Included file \`${locationOf(entry)}\`: ${UNSUPPORTED[entry.type]}`;
+  const path = stripSlashes(entry.path);
+  return /.+\.(yml|yaml)$/i.test(path.split('/').pop() ?? '') ? null : `Included file \`${path}\` does not have YAML extension!`;
+}
+
+/** File::Local content checks, YAML, then its own includes (whose problems are raised at once). */
+async function loadLocal(rawPath: string, state: IncludeState): Promise<{ error: string } | { content: Hash }> {
+  const path = stripSlashes(rawPath);
+  const text = await state.files.read(path);
+  if (text === null) return { error: `Local file \`${path}\` does not exist!` };
+  if (text.trim() === '') return { error: `Local file \`${path}\` is empty!` };
+  const parsed = loadYaml(text);
+  if (!parsed.ok) return { error: `\`${path}\`: ${parsed.error}` };
+  const content = Object.keys(parsed.value as Hash).length === 0 ? {} : await withIncludes(parsed.value as Hash, state, path);
+  if (Object.keys(content).length === 0) return { error: `Included file \`${path}\` does not have valid YAML syntax!` };
+  return { content };
+}
+
+/**
+ * External::Processor with Mapper::Verifier's order: every file of this level is counted (at most
+ * MAX_INCLUDES in all) and its location checked, then each is loaded in turn; the first file with a
+ * problem is reported. The included files are deep-merged in order, the including file on top.
+ */
+async function withIncludes(config: Hash, state: IncludeState, parent: string | null): Promise<Hash> {
+  if (!('include' in config)) return config;
   const { include, ...own } = config;
-  let merged: Hash = {};
-  for (const entry of parseIncludeEntries(include, 'include', state.problems)) {
-    for (const content of await loadIncluded(entry, state, depth)) merged = deepMerge(merged, content);
+  const items = normalizeIncludes(include, state.facts.variables).filter((item) => passes(item, state.facts));
+  const pending: Pending[] = [];
+  for (const item of items) {
+    if (item.entry === null) throw new IncludeError(item.matchError as string);
+    for (const entry of await expand(item.entry, state, parent)) {
+      if (++state.started > MAX_INCLUDES) throw new IncludeError(`Maximum of ${MAX_INCLUDES} nested includes are allowed!`);
+      if (entry.type === 'local') {
+        state.records.push({ type: 'local', location: stripSlashes(entry.path), blob: null, raw: null, extra: {}, context_project: null, context_sha: null });
+      }
+      pending.push({ entry, error: locationError(entry), content: null });
+    }
   }
-  // The including file wins over what it includes.
-  return deepMerge(merged, own);
+  for (const file of pending) {
+    if (file.error !== null || file.entry.type !== 'local') continue;
+    const loaded = await loadLocal(file.entry.path, state);
+    if ('error' in loaded) file.error = loaded.error;
+    else file.content = loaded.content;
+  }
+  const failed = pending.find((f) => f.error !== null);
+  if (failed) throw new IncludeError(failed.error as string);
+  return deepMerge(pending.reduce<Hash>((merged, f) => deepMerge(merged, f.content ?? {}), {}), own);
 }
 
-/** Resolves `include:` recursively: included files first, then the file that includes them on top. */
-export async function resolveIncludes(
-  root: Hash,
-  files: ConfigFiles,
-  facts: RuleFacts,
-  problems: Problems,
-): Promise<{ config: Hash; includes: IncludeRecord[] }> {
-  const state: IncludeState = { files, facts, problems, records: [], seen: new Set(), allFiles: facts.files };
-  const config = await withIncludes(root, state, 0);
-  return { config, includes: state.records };
+/** Resolves `include:` recursively; the first problem ends it, as GitLab raises it. */
+export async function resolveIncludes(root: Hash, files: ConfigFiles, facts: RuleFacts, problems: Problems): Promise<{ config: Hash; includes: IncludeRecord[] }> {
+  const state: IncludeState = { files, facts, records: [], started: 0, allFiles: facts.files };
+  try {
+    return { config: await withIncludes(root, state, null), includes: state.records };
+  } catch (error) {
+    if (!(error instanceof IncludeError)) throw error;
+    problems.plain(error.message);
+    return { config: root, includes: state.records };
+  }
 }

@@ -34,3 +34,12 @@ export function parallelInstances(job: JobDefinition): ParallelInstance[] | null
 export function matrixVariables(instance: ParallelInstance): YamlVariable[] {
   return Object.entries(instance.matrix ?? {}).map(([key, value]) => ({ key, value, expand: true }));
 }
+
+/**
+ * The instance names a `needs:parallel:matrix` selection stands for, built from the need's own matrix
+ * as GitLab's Normalizer does (so they follow the order the need lists them in).
+ */
+export function matrixNeedNames(jobName: string, matrix: Array<Record<string, string | string[]>>): string[] {
+  const rows = matrix.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Array.isArray(v) ? v : [v]])));
+  return parallelInstances({ name: jobName, parallel: { matrix: rows } } as JobDefinition)?.map((i) => i.name) ?? [];
+}

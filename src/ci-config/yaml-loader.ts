@@ -1,86 +1,146 @@
-import { parseDocument, Scalar, visit, type YAMLSeq } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
+import { setKey } from './deep-merge.js';
+import { tooBig } from './yaml-size.js';
+import { psychMessage } from './yaml-errors.js';
+import { DisallowedClass, resolvePlainScalar } from './yaml-scalars.js';
 
 /** `!reference [job, key, ...]`, kept as a marker until every included file is merged. */
 export class Reference {
-  constructor(readonly path: string[]) {}
+  /** `valid` false: not a non-empty list of strings; `shown` is Ruby's `inspect` of what was written. */
+  constructor(readonly path: string[], readonly valid = true, readonly shown = '') {}
 }
 
 export const MAX_YAML_BYTES = 2 * 1024 * 1024;
-export const MAX_YAML_DEPTH = 100;
-/** Alias expansions allowed; a "billion laughs" file blows past this at once instead of eating memory. */
-const MAX_ALIAS_COUNT = 10_000;
+const TOO_BIG = 'The parsed YAML is too big';
+/** GitLab splits a file into at most two documents (an optional `spec:` header, then the config). */
+const MAX_DOCUMENTS = 2;
 
-/** More alias references than any hand-written config uses. */
+/** More alias references than any hand-written config uses: refused before the parser builds their nodes. */
 const MAX_ALIAS_NODES = 5000;
 
-function countAliases(text: string): number {
+function tooManyAliases(text: string): boolean {
   let count = 0;
   const pattern = /(?:^|[\s[{,:-])\*[^\s,[\]{}]+/g;
-  while (pattern.exec(text) !== null) if (++count > MAX_ALIAS_NODES) break;
-  return count;
+  while (pattern.exec(text) !== null) if (++count > MAX_ALIAS_NODES) return true;
+  return false;
 }
 
 export type YamlResult = { ok: true; value: unknown } | { ok: false; error: string };
 
-function depthOf(value: unknown, depth = 0): number {
-  if (depth > MAX_YAML_DEPTH) return depth;
-  if (Array.isArray(value)) return Math.max(depth, ...value.map((v) => depthOf(v, depth + 1)));
-  if (value !== null && typeof value === 'object' && !(value instanceof Reference)) {
-    return Math.max(depth, ...Object.values(value).map((v) => depthOf(v, depth + 1)));
+class LoadError extends Error {}
+
+const ruby = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : v === null ? 'nil' : String(v));
+
+/**
+ * Builds plain values from the parsed document as Psych does: anchors shared, `<<` merged at the
+ * point it appears (overriding keys above it, overridden by keys below; in a list of maps the first
+ * wins), later duplicate keys winning, scalars resolved by Psych's rules, `!reference` kept as a marker.
+ */
+function convert(root: Node | null): unknown {
+  const anchors = new Map<string, unknown>();
+  const walk = (node: Node | null): unknown => {
+    if (node === null) return null;
+    if (isAlias(node)) {
+      if (!anchors.has(node.source)) throw new LoadError(`Unknown alias: ${node.source}`);
+      return anchors.get(node.source);
+    }
+    if (isScalar(node)) {
+      const text = String(node.value ?? '');
+      let value: unknown = text;
+      if (node.tag === 'tag:yaml.org,2002:int') value = Number.parseInt(text, 10);
+      else if (node.tag === 'tag:yaml.org,2002:float') value = Number.parseFloat(text);
+      else if (node.tag === 'tag:yaml.org,2002:null') value = null;
+      else if (node.type === 'PLAIN' && node.tag === undefined) value = resolvePlainScalar(text);
+      if (node.tag === '!reference') value = new Reference([], false, text === '' ? 'nil' : ruby(text));
+      if (node.anchor) anchors.set(node.anchor, value);
+      return value;
+    }
+    if (isSeq(node)) {
+      const list: unknown[] = [];
+      if (node.anchor) anchors.set(node.anchor, list);
+      for (const item of node.items) list.push(walk(item as Node | null));
+      if (node.tag !== '!reference') return list;
+      const valid = list.length > 0 && list.every((p) => typeof p === 'string');
+      const reference = new Reference(list.map(String), valid, `[${list.map(ruby).join(', ')}]`);
+      if (node.anchor) anchors.set(node.anchor, reference);
+      return reference;
+    }
+    if (isMap(node)) {
+      const hash: Record<string, unknown> = {};
+      if (node.anchor) anchors.set(node.anchor, hash);
+      for (const pair of node.items) {
+        const key = walk(pair.key as Node | null);
+        const value = walk(pair.value as Node | null);
+        if (key === '<<' && !(isScalar(pair.key) && pair.key.tag === 'tag:yaml.org,2002:str') && merge(hash, value)) continue;
+        setKey(hash, key === null ? '' : String(key), value);
+      }
+      if (node.tag === '!reference') return new Reference([], false, node.items.length === 0 ? 'nil' : '{...}');
+      return hash;
+    }
+    return null;
+  };
+  return walk(root);
+}
+
+const isPlainHash = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Reference);
+
+/** Psych's `<<`: a map merges in, a list of maps merges with the first winning; anything else stays a `<<` key. */
+function merge(hash: Record<string, unknown>, value: unknown): boolean {
+  const sources = Array.isArray(value) ? [...value].reverse() : [value];
+  if (!sources.every(isPlainHash)) return false;
+  for (const source of sources) for (const [k, v] of Object.entries(source)) setKey(hash, k, v);
+  return true;
+}
+
+function isBlank(value: unknown): boolean {
+  if (value === null || value === undefined || value === false) return true;
+  if (typeof value === 'string') return value.trim() === '';
+  if (Array.isArray(value)) return value.length === 0;
+  return isPlainHash(value) && Object.keys(value).length === 0;
+}
+
+/** Ruby's `split(/^---\s+/, 3)`: GitLab cuts the text into documents before parsing any of them. */
+function splitDocuments(text: string): string[] {
+  const parts: string[] = [];
+  const divider = /^---\s+/gm;
+  let start = 0;
+  for (let m = divider.exec(text); m && parts.length < MAX_DOCUMENTS; m = divider.exec(text)) {
+    parts.push(text.slice(start, m.index));
+    start = m.index + m[0].length;
   }
-  return depth;
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/** Like Psych's safe_load, only the first YAML document of a piece counts. */
+function loadDocument(text: string): unknown {
+  const docs = parseAllDocuments(text, { schema: 'failsafe', uniqueKeys: false, prettyErrors: false, strict: false });
+  const doc = Array.isArray(docs) ? docs[0] : undefined;
+  if (!doc) return null;
+  if (doc.errors.length > 0) throw new LoadError(psychMessage(text, doc.errors[0]));
+  return convert(doc.contents as Node | null);
 }
 
 /**
- * Parses one CI YAML file the way GitLab's loader does: merge keys, anchors and aliases, duplicate
- * keys (last wins, as in Ruby), the `!reference` tag, and limits on size, depth and alias expansion.
+ * Loads one CI YAML file as GitLab does: up to two documents (an optional `spec:` header first), blank
+ * documents dropped, each document checked for size and depth (a "billion laughs" file is refused) and
+ * required to be a hash. A file with no content left (only comments) is an empty config.
  */
 export function loadYaml(text: string): YamlResult {
-  if (Buffer.byteLength(text, 'utf8') > MAX_YAML_BYTES) {
-    return { ok: false, error: `The parsed YAML is too big` };
-  }
-  // An alias bomb made of many lines is refused before the parser builds its many nodes;
-  // one made of few lines is caught by maxAliasCount while converting.
-  if (countAliases(text) > MAX_ALIAS_NODES) return { ok: false, error: 'The parsed YAML is too big (excessive aliases)' };
-  let doc;
+  if (Buffer.byteLength(text, 'utf8') > MAX_YAML_BYTES || tooManyAliases(text)) return { ok: false, error: TOO_BIG };
+  let docs: unknown[];
   try {
-    doc = parseDocument(text, {
-      merge: true,
-      uniqueKeys: false,
-      prettyErrors: false,
-      strict: false,
-      customTags: [{ tag: '!reference', collection: 'seq', resolve: (seq: YAMLSeq) => seq }],
-    });
+    docs = splitDocuments(text).map(loadDocument);
   } catch (error) {
-    return { ok: false, error: `Invalid configuration format` };
-  }
-  if (doc.errors.length > 0) {
-    const first = doc.errors[0];
-    const pos = first.linePos?.[0];
-    return { ok: false, error: `(<unknown>): ${first.message.split('\n')[0]}${pos ? ` at line ${pos.line} column ${pos.col}` : ''}` };
-  }
-  let badReference = false;
-  // Walking the document costs as much as parsing it; only files that use the tag need it.
-  if (text.includes('!reference')) visit(doc, {
-    Seq(_key, node) {
-      if (node.tag !== '!reference') return undefined;
-      const parts = node.items.map((item) => (item instanceof Scalar ? item.value : undefined));
-      if (parts.some((p) => typeof p !== 'string' && typeof p !== 'number')) {
-        badReference = true;
-        return visit.BREAK;
-      }
-      return new Scalar(new Reference(parts.map(String)));
-    },
-  });
-  if (badReference) return { ok: false, error: '!reference is not valid' };
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/alias/i.test(message)) return { ok: false, error: 'The parsed YAML is too big (excessive aliases)' };
+    if (error instanceof LoadError || error instanceof DisallowedClass) return { ok: false, error: error.message };
     return { ok: false, error: 'Invalid configuration format' };
   }
-  if (depthOf(value) > MAX_YAML_DEPTH) return { ok: false, error: 'The parsed YAML is too deep' };
-  return { ok: true, value };
+  docs = docs.filter((d) => !isBlank(d));
+  for (const doc of docs) {
+    if (tooBig(doc)) return { ok: false, error: TOO_BIG };
+    if (!isPlainHash(doc)) return { ok: false, error: 'Invalid configuration format' };
+  }
+  const hasHeader = docs.length > 1 && isPlainHash(docs[0]) && 'spec' in docs[0];
+  return { ok: true, value: (hasHeader ? docs[docs.length - 1] : docs[0]) ?? {} };
 }

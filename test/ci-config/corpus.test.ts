@@ -17,6 +17,8 @@ export function assertMatches(result: PlanResult, expected: ExpectedResult, labe
   assert.equal(result.status, 'created', `${label}: ${JSON.stringify(result).slice(0, 500)}`);
   if (result.status !== 'created') return;
   if (expected.stages) assert.deepEqual(result.pipeline.stages, expected.stages, `${label}: stages`);
+  const workflow = result.pipeline.workflow as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(expected.workflow ?? {})) assert.deepEqual(workflow[key], value, `${label}: workflow.${key}`);
   assert.deepEqual(result.pipeline.jobs.map((j) => j.name), expected.jobs.map((j) => j.name), `${label}: job names`);
   expected.jobs.forEach((want, i) => {
     const got = result.pipeline.jobs[i] as unknown as Record<string, unknown>;

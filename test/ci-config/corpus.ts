@@ -15,12 +15,12 @@ export interface CorpusCase {
 }
 
 /**
- * `expected.json`: `{"status": "created", "stages"?: [...], "jobs": [{"name", ...any subset of JobSpec}]}`
+ * `expected.json`: `{"status": "created", "stages"?: [...], "workflow"?: {...subset of WorkflowResult}, "jobs": [{"name", ...any subset of JobSpec}]}`
  * (jobs listed completely and in order, fields compared only where given), `{"status": "invalid", "errors": [...]}`
  * (exactly these messages) or `{"status": "filtered"}`.
  */
 export type ExpectedResult =
-  | { status: 'created'; stages?: string[]; jobs: Array<Record<string, unknown>> }
+  | { status: 'created'; stages?: string[]; workflow?: Record<string, unknown>; jobs: Array<Record<string, unknown>> }
   | { status: 'invalid'; errors: string[] }
   | { status: 'filtered' };
 

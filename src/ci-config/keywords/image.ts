@@ -6,13 +6,17 @@ import { parseVariables } from './variables.js';
 
 const PULL_POLICIES = ['always', 'never', 'if-not-present'];
 
+/** Imageable's shared checks: `validates :name, type: String, presence: true`, entrypoint strings, pull policies. */
 function common(value: Record<string, unknown>, path: string, problems: Problems): ImageSpec | null {
-  if (typeof value.name !== 'string' || value.name === '') {
-    problems.error(`${path}`, 'config should be a hash or a string');
-    return null;
+  const name = value.name;
+  if (typeof name !== 'string') problems.error(`${path} name`, 'should be a string');
+  if (name === undefined || name === null || (typeof name === 'string' && name.trim() === '')) problems.error(`${path} name`, "can't be blank");
+  if (typeof name !== 'string' || name.trim() === '') return null;
+  const spec: ImageSpec = { name };
+  if (value.entrypoint !== undefined) {
+    if (!Array.isArray(value.entrypoint) || value.entrypoint.some((e) => typeof e !== 'string')) problems.error(`${path} entrypoint`, 'should be an array of strings');
+    else spec.entrypoint = value.entrypoint as string[];
   }
-  const spec: ImageSpec = { name: value.name };
-  if (value.entrypoint !== undefined) spec.entrypoint = stringList(value.entrypoint, `${path}:entrypoint`, problems);
   if (value.pull_policy !== undefined) {
     const policies = stringList(value.pull_policy, `${path}:pull_policy`, problems);
     if (policies.some((p) => !PULL_POLICIES.includes(p))) problems.error(`${path}:pull_policy`, 'config contains an invalid pull policy');
@@ -25,10 +29,11 @@ function common(value: Record<string, unknown>, path: string, problems: Problems
 /** `image:` — `name:tag` or `{name, entrypoint, pull_policy, docker}`. */
 export function parseImage(value: unknown, path: string, problems: Problems): ImageSpec | null {
   if (value === undefined || value === null) return null;
-  if (typeof value === 'string') return { name: value };
+  if (typeof value === 'string') return common({ name: value }, path, problems);
   if (!isHash(value)) {
     problems.error(path, 'config should be a hash or a string');
-    return null;
+    // Imageable#value is {} for other types, so the `name` validations fail as well.
+    return common({}, path, problems);
   }
   checkKeys(value, ['name', 'entrypoint', 'pull_policy', 'docker'], path, problems);
   return common(value, path, problems);
@@ -45,11 +50,13 @@ export function parseServices(value: unknown, path: string, problems: Problems):
   value.forEach((item, i) => {
     const itemPath = `${path}:service`;
     if (typeof item === 'string') {
-      services.push({ name: item });
+      const service = common({ name: item }, itemPath, problems);
+      if (service) services.push(service);
       return;
     }
     if (!isHash(item)) {
       problems.error(itemPath, 'config should be a hash or a string');
+      common({}, itemPath, problems);
       return;
     }
     checkKeys(item, ['name', 'entrypoint', 'command', 'alias', 'ports', 'variables', 'pull_policy', 'docker'], itemPath, problems);

@@ -1,57 +1,10 @@
 import { isHash } from '../deep-merge.js';
-import { parseDuration } from '../duration.js';
 import { parseIncludeEntries } from '../includes.js';
 import type { Problems } from '../problems.js';
-import type { EnvironmentSpec, ParallelSpec, RetrySpec, TriggerSpec } from '../types.js';
-import { checkKeys, stringList } from './shape.js';
+import type { EnvironmentSpec, ParallelSpec, TriggerSpec } from '../types.js';
+import { checkKeys } from './shape.js';
 
-export const RETRY_WHEN = [
-  'always', 'unknown_failure', 'script_failure', 'api_failure', 'stuck_or_timeout_failure', 'runner_system_failure',
-  'runner_unsupported', 'stale_schedule', 'job_execution_timeout', 'archived_failure', 'unmet_prerequisites',
-  'scheduler_failure', 'data_integrity_failure',
-];
-
-/** `retry:` — 0..2, or `{max, when, exit_codes}`. */
-export function parseRetry(value: unknown, path: string, problems: Problems): RetrySpec | null {
-  if (value === undefined || value === null) return null;
-  const inRange = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 2;
-  if (typeof value === 'number') {
-    if (!inRange(value)) {
-      problems.error(path, 'config should be an integer between 0 and 2');
-      return null;
-    }
-    return { max: value, when: ['always'], exit_codes: [] };
-  }
-  if (!isHash(value)) {
-    problems.error(path, 'config should be a hash or an integer');
-    return null;
-  }
-  checkKeys(value, ['max', 'when', 'exit_codes'], path, problems);
-  if (value.max !== undefined && !inRange(value.max)) problems.error(`${path} max`, 'should be an integer between 0 and 2');
-  const when = value.when === undefined ? ['always'] : stringList(value.when, `${path} when`, problems);
-  const unknown = when.filter((w) => !RETRY_WHEN.includes(w));
-  if (unknown.length > 0) problems.error(`${path} when`, `contains unknown values: ${unknown.join(', ')}`);
-  const exitCodes = value.exit_codes === undefined ? [] : (Array.isArray(value.exit_codes) ? value.exit_codes : [value.exit_codes]);
-  if (exitCodes.some((c) => !Number.isInteger(c))) problems.error(`${path} exit_codes`, 'should be an array of integers or an integer');
-  return { max: typeof value.max === 'number' ? value.max : 0, when, exit_codes: exitCodes.filter(Number.isInteger) as number[] };
-}
-
-/** `timeout:` — a GitLab duration between 10 minutes... (GitLab accepts any positive duration up to 1 month). */
-export function parseTimeout(value: unknown, path: string, problems: Problems): number | null {
-  if (value === undefined || value === null) return null;
-  const seconds = typeof value === 'string' || typeof value === 'number' ? parseDuration(String(value)) : null;
-  if (seconds === null || seconds <= 0) {
-    problems.error(path, 'config should be a duration');
-    return null;
-  }
-  if (seconds > 2_629_746) {
-    problems.error(path, 'config should not exceed the limit');
-    return null;
-  }
-  return seconds;
-}
-
-const ENVIRONMENT_ACTIONS = ['start', 'prepare', 'stop', 'verify', 'access'];
+const ENVIRONMENT_ACTIONS = ['start', 'stop', 'prepare', 'verify', 'access'];
 const DEPLOYMENT_TIERS = ['production', 'staging', 'testing', 'development', 'other'];
 
 /** `environment:` — a name, or `{name, url, action, on_stop, auto_stop_in, deployment_tier, kubernetes}`. */
@@ -68,7 +21,7 @@ export function parseEnvironment(value: unknown, path: string, problems: Problem
     return null;
   }
   const action = value.action === undefined ? 'start' : String(value.action);
-  if (!ENVIRONMENT_ACTIONS.includes(action)) problems.error(`${path} action`, `should be ${ENVIRONMENT_ACTIONS.join(', ')}`);
+  if (!ENVIRONMENT_ACTIONS.includes(action)) problems.error(`${path} action`, 'should be start, stop, prepare, verify, or access');
   if (value.deployment_tier !== undefined && !DEPLOYMENT_TIERS.includes(String(value.deployment_tier))) {
     problems.error(`${path} deployment tier`, `must be one of ${DEPLOYMENT_TIERS.join(', ')}`);
   }
@@ -85,13 +38,23 @@ export function parseEnvironment(value: unknown, path: string, problems: Problem
 export function parseTrigger(value: unknown, path: string, problems: Problems): TriggerSpec | null {
   if (value === undefined || value === null) return null;
   const forwardDefaults = { yaml_variables: true, pipeline_variables: false };
-  if (typeof value === 'string') return { kind: 'project', project: value, branch: null, strategy: null, forward: forwardDefaults };
+  if (typeof value === 'string') {
+    if (value === '') problems.error(path, "config can't be blank");
+    return { kind: 'project', project: value, branch: null, strategy: null, forward: forwardDefaults };
+  }
   if (!isHash(value)) {
-    problems.error(path, 'config should be a hash or a string');
+    problems.error(path, 'has to be either a string or a hash');
     return null;
   }
-  checkKeys(value, ['project', 'branch', 'strategy', 'include', 'forward'], path, problems);
-  if (value.strategy !== undefined && value.strategy !== 'depend') problems.error(`${path} strategy`, 'should be depend');
+  // Entry::Trigger::ComplexTrigger: with `include` a child pipeline, otherwise a cross-project one.
+  const child = value.include !== undefined;
+  checkKeys(value, child ? ['strategy', 'include', 'forward'] : ['project', 'branch', 'strategy', 'forward'], path, problems);
+  if (!child) {
+    if (typeof value.project !== 'string') problems.error(`${path} project`, 'should be a string');
+    if (value.project === undefined || value.project === null || value.project === '') problems.error(`${path} project`, "can't be blank");
+    if (value.branch !== undefined && value.branch !== null && typeof value.branch !== 'string') problems.error(`${path} branch`, 'should be a string');
+  }
+  if (value.strategy !== undefined && value.strategy !== null && value.strategy !== 'depend') problems.error(`${path} strategy`, 'should be depend');
   const strategy = value.strategy === 'depend' ? 'depend' : null;
   let forward = forwardDefaults;
   if (value.forward !== undefined) {
@@ -104,47 +67,55 @@ export function parseTrigger(value: unknown, path: string, problems: Problems): 
       };
     }
   }
-  if (value.include !== undefined) {
-    if (value.project !== undefined) problems.error(path, 'config must specify either project or include');
+  if (child) {
     const include = parseIncludeEntries(value.include, `${path}:include`, problems, true);
     if (include.length > 3) problems.error(`${path}:include`, 'config has too many items (maximum is 3)');
     return { kind: 'child', include, strategy, forward };
   }
-  if (typeof value.project !== 'string') {
-    problems.error(path, 'config must specify either project or include');
-    return null;
-  }
-  return { kind: 'project', project: value.project, branch: value.branch === undefined ? null : String(value.branch), strategy, forward };
+  if (typeof value.project !== 'string' || value.project === '') return null;
+  return { kind: 'project', project: value.project, branch: typeof value.branch === 'string' ? value.branch : null, strategy, forward };
 }
 
-/** `parallel:` — 1..200 copies, or `matrix:` of variable lists (each product at most 200). */
-export function parseParallel(value: unknown, path: string, problems: Problems): ParallelSpec | null {
+/**
+ * `parallel:` — a number 1..200 (not for bridges), or `matrix:` of variable lists whose products
+ * sum to at most 200. Messages as Entry::Product::Parallel / Matrix word them.
+ */
+export function parseParallel(value: unknown, path: string, problems: Problems, bridge = false): ParallelSpec | null {
   if (value === undefined || value === null) return null;
   if (typeof value === 'number') {
-    if (!Number.isInteger(value) || value < 1 || value > 200) {
-      problems.error(path, 'config must be a number between 1 and 200');
-      return null;
-    }
-    return { total: value };
+    const valid = Number.isInteger(value) && value >= 1 && value <= 200;
+    if (!Number.isInteger(value)) problems.error(path, 'config must be an integer');
+    else if (value < 1) problems.error(path, 'config must be greater than or equal to 1');
+    else if (value > 200) problems.error(path, 'config must be less than or equal to 200');
+    if (bridge) problems.error(path, 'config cannot use "parallel: <number>".');
+    return valid && !bridge ? { total: value } : null;
   }
-  if (!isHash(value) || !Array.isArray(value.matrix)) {
+  if (!isHash(value)) {
     problems.error(path, 'should be an integer or a hash');
     return null;
   }
   checkKeys(value, ['matrix'], path, problems);
+  if (value.matrix === undefined) {
+    problems.error(path, 'config missing required keys: matrix');
+    return null;
+  }
+  if (!Array.isArray(value.matrix) || !value.matrix.every(isHash)) {
+    problems.error(`${path}:matrix`, 'config should be an array of hashes');
+    return null;
+  }
   const matrix: Array<Record<string, string[]>> = [];
-  for (const row of value.matrix) {
-    if (!isHash(row)) {
-      problems.error(`${path}:matrix`, 'config should be an array of hashes');
+  for (const row of value.matrix as Array<Record<string, unknown>>) {
+    const entry: Record<string, string[]> = {};
+    const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number';
+    const ok = Object.keys(row).length > 0 && Object.values(row).every((v) => scalar(v) || (Array.isArray(v) && v.length > 0 && v.every(scalar)));
+    if (!ok) {
+      problems.error(`${path}:matrix:variables`, 'config should be a hash of key value pairs, value can be an array');
       return null;
     }
-    const entry: Record<string, string[]> = {};
-    for (const [key, values] of Object.entries(row)) {
-      entry[key] = stringList(values, `${path}:matrix:variables`, problems, 'config should be a hash of string or array of strings');
-    }
+    for (const [key, values] of Object.entries(row)) entry[key] = (Array.isArray(values) ? values : [values]).map(String);
     matrix.push(entry);
   }
-  const total = matrix.reduce((sum, row) => sum + Object.values(row).reduce((product, list) => product * Math.max(1, list.length), 1), 0);
+  const total = matrix.reduce((sum, row) => sum + Object.values(row).reduce((product, list) => product * list.length, 1), 0);
   if (total > 200) problems.error(`${path}:matrix`, 'config generates too many jobs (maximum is 200)');
   return { matrix };
 }

@@ -3,36 +3,56 @@ import type { Problems } from '../problems.js';
 import type { NeedSpec } from '../types.js';
 import { checkKeys } from './shape.js';
 
-/** GitLab's default cap on `needs` per job (ci_max_needs / plan limit). */
+/** GitLab's default cap on `needs` per job (plan limit ci_needs_size_limit), checked when the pipeline is seeded. */
 export const MAX_NEEDS = 50;
 
-/** `needs:` — job names, or `{job, artifacts, optional, parallel}`; `needs: []` means "start at once". */
+/** A parallel:matrix selection as the need wrote it; values stay lists so instance names follow the need's order. */
+function needMatrix(value: unknown, path: string, problems: Problems): NeedSpec['parallel'] | undefined {
+  if (value === undefined) return undefined;
+  if (!isHash(value) || !Array.isArray(value.matrix) || !value.matrix.every(isHash)) {
+    problems.error(`${path}:parallel`, 'config should be a hash with a matrix of hashes');
+    return undefined;
+  }
+  const matrix = (value.matrix as Array<Record<string, unknown>>).map((row) =>
+    Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)])),
+  );
+  return { matrix };
+}
+
+/**
+ * `needs:` (Entry::Needs / Entry::Need) — job names, or `{job, artifacts, optional, parallel}`;
+ * `needs: []` means "start at once". Cross-project and parent-pipeline needs only fetch artifacts
+ * and do not order jobs here, so they are accepted and left out.
+ */
 export function parseNeeds(value: unknown, path: string, problems: Problems): NeedSpec[] | null {
   if (value === null || value === undefined) return null;
-  const items = Array.isArray(value) ? value : [value];
+  if (!Array.isArray(value) && !isHash(value)) {
+    problems.error(path, 'config can only be a hash or an array');
+    return null;
+  }
+  if (isHash(value) && Object.keys(value).length === 0) problems.error(path, 'config can not be an empty hash');
+  const needPath = `${path}:need`;
   const needs: NeedSpec[] = [];
-  for (const item of items) {
-    if (typeof item === 'string' || typeof item === 'number') {
-      needs.push({ name: String(item), artifacts: true, optional: false });
+  for (const item of Array.isArray(value) ? value : [value]) {
+    if (typeof item === 'string') {
+      if (item === '') problems.error(needPath, "config can't be blank");
+      needs.push({ name: item, artifacts: true, optional: false });
       continue;
     }
-    if (isHash(item) && (item.project !== undefined || item.pipeline !== undefined)) {
-      // Cross-project and parent-pipeline needs fetch artifacts only; they do not order jobs here.
+    if (isHash(item) && item.job !== undefined && (item.project !== undefined || item.pipeline !== undefined || item.ref !== undefined)) continue;
+    if (isHash(item) && item.job === undefined && item.pipeline !== undefined) continue;
+    if (!isHash(item) || item.job === undefined) {
+      problems.error(needPath, 'has an unsupported type');
       continue;
     }
-    if (!isHash(item) || (typeof item.job !== 'string' && typeof item.job !== 'number')) {
-      problems.error(`${path}:need`, 'config should be a string or a hash containing a job');
-      continue;
-    }
-    checkKeys(item, ['job', 'artifacts', 'optional', 'parallel'], `${path}:need`, problems);
-    if (item.artifacts !== undefined && typeof item.artifacts !== 'boolean') problems.error(`${path}:need artifacts`, 'should be a boolean value');
-    if (item.optional !== undefined && typeof item.optional !== 'boolean') problems.error(`${path}:need optional`, 'should be a boolean value');
+    checkKeys(item, ['job', 'artifacts', 'optional', 'parallel'], needPath, problems);
+    if (typeof item.job !== 'string') problems.error(`${needPath} job`, 'should be a string');
+    if (item.artifacts !== undefined && item.artifacts !== null && typeof item.artifacts !== 'boolean') problems.error(`${needPath} artifacts`, 'should be a boolean value');
+    if (item.optional !== undefined && item.optional !== null && typeof item.optional !== 'boolean') problems.error(`${needPath} optional`, 'should be a boolean value');
     const need: NeedSpec = { name: String(item.job), artifacts: item.artifacts !== false, optional: item.optional === true };
-    if (isHash(item.parallel) && Array.isArray(item.parallel.matrix)) {
-      need.parallel = { matrix: item.parallel.matrix.filter(isHash) as Array<Record<string, string | string[]>> };
-    }
+    const parallel = needMatrix(item.parallel, needPath, problems);
+    if (parallel) need.parallel = parallel;
     needs.push(need);
   }
-  if (needs.length > MAX_NEEDS) problems.error(path, `config can only have ${MAX_NEEDS} needs`);
   return needs;
 }

@@ -1,24 +1,30 @@
-import { isValidExpression } from '../expression/index.js';
 import { isHash } from '../deep-merge.js';
-import { parseDuration } from '../duration.js';
+import { isValidExpression } from '../expression/index.js';
 import type { Problems } from '../problems.js';
 import type { RuleSpec, When } from '../types.js';
+import { checkDuration, ONE_WEEK } from './durations.js';
 import { parseNeeds } from './needs.js';
 import { checkKeys, stringList } from './shape.js';
 import { parseVariables } from './variables.js';
 
 export type RulesOwner = 'job' | 'workflow' | 'include';
 
+/** A job rule may also set `interruptible` (GitLab 16.10+); kept here rather than widening the shared RuleSpec. */
+export interface JobRuleSpec extends RuleSpec {
+  interruptible?: boolean;
+}
+
 const KEYS: Record<RulesOwner, string[]> = {
-  job: ['if', 'changes', 'exists', 'when', 'start_in', 'allow_failure', 'variables', 'needs'],
-  workflow: ['if', 'changes', 'exists', 'when', 'variables', 'auto_cancel'],
+  job: ['if', 'changes', 'exists', 'when', 'start_in', 'allow_failure', 'variables', 'needs', 'interruptible'],
+  workflow: ['if', 'changes', 'exists', 'when', 'start_in', 'allow_failure', 'variables', 'needs', 'auto_cancel'],
   include: ['if', 'changes', 'exists', 'when'],
 };
 const WHEN: Record<RulesOwner, string[]> = {
-  job: ['on_success', 'on_failure', 'always', 'manual', 'delayed', 'never'],
+  job: ['on_success', 'on_failure', 'always', 'never', 'manual', 'delayed'],
   workflow: ['always', 'never'],
   include: ['never', 'always'],
 };
+const MAX_NESTING = 10;
 
 function pathsClause(value: unknown, path: string, problems: Problems, extraKeys: string[]): { paths: string[]; compare_to?: string } | undefined {
   if (Array.isArray(value) || typeof value === 'string') return { paths: stringList(value, path, problems) };
@@ -32,48 +38,74 @@ function pathsClause(value: unknown, path: string, problems: Problems, extraKeys
   return undefined;
 }
 
-/** `rules:` of a job, of `workflow`, or of an `include`: a list of hashes, each checked against its owner's keys. */
+/** Rules are flattened (nested arrays come from `!reference`), up to 10 levels. */
+function flattenRules(value: unknown[], depth = 1): unknown[] | null {
+  if (depth > MAX_NESTING) return null;
+  const out: unknown[] = [];
+  for (const item of value) {
+    if (!Array.isArray(item)) out.push(item);
+    else {
+      const inner = flattenRules(item, depth + 1);
+      if (inner === null) return null;
+      out.push(...inner);
+    }
+  }
+  return out;
+}
+
+/** One Entry::Rules::Rule, its errors under "<owner>:rules:rule". */
+function parseRule(raw: unknown, rulePath: string, problems: Problems, owner: RulesOwner): JobRuleSpec | null {
+  if (!isHash(raw)) {
+    problems.error(rulePath, raw === null || raw === undefined ? "config can't be blank" : 'config should be a hash');
+    return null;
+  }
+  const rule: JobRuleSpec = {};
+  const delayed = raw.when === 'delayed';
+  const timed = KEYS[owner].includes('start_in');
+  if (timed && raw.start_in !== undefined && !delayed) problems.error(rulePath, 'config contains disallowed keys: start_in');
+  if (timed && delayed) {
+    if (raw.start_in === undefined || raw.start_in === null || raw.start_in === '') problems.error(`${rulePath} start in`, "can't be blank");
+    if (checkDuration(raw.start_in, `${rulePath} start in`, problems, ONE_WEEK) !== null) rule.start_in = raw.start_in as string;
+  }
+  if (raw.if !== undefined && raw.if !== null) {
+    // ExpressionValidator: the value must be a String that parses.
+    if (typeof raw.if !== 'string' || isValidExpression(raw.if) !== null) problems.error(`${rulePath} if`, 'invalid expression syntax');
+    else rule.if = raw.if;
+  }
+  for (const flag of ['allow_failure', 'interruptible'] as const) {
+    if (raw[flag] === undefined || raw[flag] === null || !KEYS[owner].includes(flag)) continue;
+    if (typeof raw[flag] !== 'boolean') problems.error(`${rulePath} ${flag.replace('_', ' ')}`, 'should be a boolean value');
+    else rule[flag] = raw[flag] as boolean;
+  }
+  if (raw.when !== undefined && raw.when !== null) {
+    if (!WHEN[owner].includes(String(raw.when))) problems.error(`${rulePath} when`, `unknown value: ${String(raw.when)}`);
+    else rule.when = raw.when as When;
+  }
+  checkKeys(raw, KEYS[owner], rulePath, problems);
+  if (raw.changes !== undefined) rule.changes = pathsClause(raw.changes, `${rulePath}:changes`, problems, ['compare_to']);
+  if (raw.exists !== undefined) {
+    const clause = pathsClause(raw.exists, `${rulePath}:exists`, problems, ['project', 'ref']);
+    if (clause) rule.exists = { paths: clause.paths };
+  }
+  if (raw.variables !== undefined) rule.variables = parseVariables(raw.variables, `${rulePath}:variables`, problems, false);
+  if (raw.needs !== undefined && owner === 'job') rule.needs = parseNeeds(raw.needs, `${rulePath}:needs`, problems) ?? [];
+  return rule;
+}
+
+/**
+ * `rules:` of a job, of `workflow`, or of an `include`: a list of hashes (nested lists flattened),
+ * each checked against its owner's keys. A job's non-list `rules` is reported by the job entry itself.
+ */
 export function parseRules(value: unknown, path: string, problems: Problems, owner: RulesOwner): RuleSpec[] {
-  if (!Array.isArray(value)) {
-    problems.error(path, 'config should be an array of hashes');
+  const flat = Array.isArray(value) ? flattenRules(value) : null;
+  if (flat === null) {
+    if (owner !== 'job') problems.error(path, 'config should be an array of hashes');
     return [];
   }
   const rules: RuleSpec[] = [];
-  for (const raw of value) {
-    const rulePath = `${path}:rule`;
-    if (!isHash(raw)) {
-      problems.error(rulePath, 'config should be a hash');
-      continue;
-    }
-    checkKeys(raw, KEYS[owner], rulePath, problems);
-    const rule: RuleSpec = {};
-    if (raw.if !== undefined) {
-      if (typeof raw.if !== 'string') problems.error(`${rulePath} if`, 'should be a string');
-      else if (isValidExpression(raw.if) !== null) problems.error(`${rulePath} if`, 'invalid expression syntax');
-      else rule.if = raw.if;
-    }
-    if (raw.changes !== undefined) rule.changes = pathsClause(raw.changes, `${rulePath}:changes`, problems, ['compare_to']);
-    if (raw.exists !== undefined) {
-      const clause = pathsClause(raw.exists, `${rulePath}:exists`, problems, ['project', 'ref']);
-      if (clause) rule.exists = { paths: clause.paths };
-    }
-    if (raw.when !== undefined) {
-      if (typeof raw.when !== 'string' || !WHEN[owner].includes(raw.when)) {
-        problems.error(`${rulePath} when`, `unknown value: ${String(raw.when)}`);
-      } else rule.when = raw.when as When;
-    }
-    if (raw.start_in !== undefined) {
-      if (typeof raw.start_in !== 'string' || parseDuration(raw.start_in) === null) problems.error(`${rulePath} start in`, 'should be a duration');
-      else rule.start_in = raw.start_in;
-    }
-    if (rule.when === 'delayed' && rule.start_in === undefined) problems.error(`${rulePath} start in`, "can't be blank");
-    if (raw.allow_failure !== undefined) {
-      if (typeof raw.allow_failure !== 'boolean') problems.error(`${rulePath} allow_failure`, 'should be a boolean value');
-      else rule.allow_failure = raw.allow_failure;
-    }
-    if (raw.variables !== undefined) rule.variables = parseVariables(raw.variables, `${rulePath}:variables`, problems, false);
-    if (raw.needs !== undefined && owner === 'job') rule.needs = parseNeeds(raw.needs, `${rulePath}:needs`, problems) ?? [];
-    rules.push(rule);
+  for (const raw of flat) {
+    const rule = parseRule(raw, `${path}:rule`, problems, owner);
+    if (rule) rules.push(rule);
   }
   return rules;
 }

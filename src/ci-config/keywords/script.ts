@@ -2,9 +2,9 @@ import type { Problems } from '../problems.js';
 
 const MAX_NESTING = 10;
 
+// GitLab's Commands entry accepts only strings (validate_string: String or Symbol): `- 10` is an error.
 function flatten(value: unknown, depth: number): string[] | null {
   if (typeof value === 'string') return [value];
-  if (typeof value === 'number' || typeof value === 'boolean') return [String(value)];
   if (!Array.isArray(value) || depth > MAX_NESTING) return null;
   const out: string[] = [];
   for (const item of value) {
