@@ -20,12 +20,12 @@ export function predefinedVariables(externalUrl: string, project: Project, facts
   return {
     CI: 'true',
     GITLAB_CI: 'true',
-    CI_SERVER: 'yes',
     CI_SERVER_URL: externalUrl,
     CI_SERVER_HOST: url.hostname,
     CI_SERVER_PORT: url.port || (url.protocol === 'https:' ? '443' : '80'),
     CI_SERVER_PROTOCOL: url.protocol.replace(':', ''),
-    CI_SERVER_NAME: 'Conveyor',
+    // Scripts test CI_SERVER_NAME == "GitLab"; Conveyor speaks GitLab's API, so it answers as GitLab.
+    CI_SERVER_NAME: 'GitLab',
     CI_API_V4_URL: `${externalUrl}/api/v4`,
     CI_PROJECT_ID: String(project.id),
     CI_PROJECT_NAME: project.path,
