@@ -16,7 +16,11 @@ import memberRoutes from './routes/api-v4/members.js';
 import metadataRoutes from './routes/api-v4/metadata.js';
 import ciLintRoutes from './routes/api-v4/ci-lint.js';
 import variableRoutes from './routes/api-v4/variables.js';
+import protectedBranchRoutes from './routes/api-v4/protected-branches.js';
+import pipelineRoutes from './routes/api-v4/pipelines.js';
+import repositoryRoutes from './routes/api-v4/repository.js';
 import healthRoutes from './routes/web/health.js';
+import gitSmartHttpRoutes from './routes/git/smart-http.js';
 
 export interface AppOptions {
   ctx: ServiceContext;
@@ -65,5 +69,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(memberRoutes);
   await app.register(ciLintRoutes);
   await app.register(variableRoutes);
+  await app.register(pipelineRoutes);
+  await app.register(repositoryRoutes);
+  await app.register(protectedBranchRoutes);
+  // Its catch-all route sees only URLs no other route matches, whatever the order.
+  await app.register(gitSmartHttpRoutes);
   return app;
 }

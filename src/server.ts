@@ -8,6 +8,9 @@ import { systemClock, type ServiceContext } from './services/context.js';
 import { ConveyorEvents } from './services/events.js';
 import { randomSecrets } from './services/security/secrets.js';
 import { ensureRoot, type RootCredentials } from './services/users/bootstrap.js';
+import { enqueueDueJobs } from './services/pipelines/job-lifecycle.js';
+import { registerPushTrigger } from './services/pipelines/push-trigger.js';
+import { registerBridgeTriggers } from './services/pipelines/bridges.js';
 import { openDatabase, type DatabaseHandle } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
 import { Store } from './store/store.js';
@@ -49,6 +52,13 @@ export async function startServer(config: Config, options: { log?: boolean } = {
   }
   const logger = options.log === false ? false : pino({ level: config.logLevel });
   const app = await buildApp({ ctx, logger });
+  registerPushTrigger(ctx, (error) => app.log.error({ err: error }, 'creating pipelines for a push failed'));
+  registerBridgeTriggers(ctx, (error) => app.log.error({ err: error }, 'a trigger job failed'));
+  // Delayed jobs become pending at their time; every process may run this, the conditional update decides.
+  const scheduler = setInterval(() => {
+    enqueueDueJobs(ctx).catch((error: unknown) => app.log.error({ err: error }, 'enqueuing delayed jobs failed'));
+  }, 1000);
+  scheduler.unref();
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
@@ -65,6 +75,7 @@ export async function startServer(config: Config, options: { log?: boolean } = {
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(scheduler);
       await app.close();
       await handle.close();
     },

@@ -19,7 +19,9 @@ function findNul(value: unknown, name: string, depth = 0): string | null {
  */
 export function registerNulGuard(app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
-    const bad = findNul(request.params, '') ?? findNul(request.query, '');
+    // A catch-all route's `*` is a whole path that route checks itself (git's URLs): not a parameter.
+    const { '*': _path, ...params } = (request.params ?? {}) as Record<string, unknown>;
+    const bad = findNul(params, '') ?? findNul(request.query, '');
     if (bad) throw invalidParam(bad);
   });
   app.addHook('preValidation', async (request) => {

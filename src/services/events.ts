@@ -17,6 +17,7 @@ export interface PushEvent {
 
 export interface JobStatusEvent {
   jobId: number;
+  type: 'build' | 'bridge';
   pipelineId: number;
   projectId: number;
   from: string;

@@ -219,6 +219,24 @@ export class JobsRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  /** The batch form of updateIfStatus: returns the ids it changed (those still in `expectedStatus`). */
+  async updateManyIfStatus(ids: number[], expectedStatus: string, changes: JobChanges): Promise<number[]> {
+    const set: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(changes)) if (value !== undefined && COLUMNS[key]) set[COLUMNS[key]] = toColumn(value);
+    const updated: number[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db
+        .updateTable('jobs')
+        .set(set)
+        .where('id', 'in', ids.slice(i, i + 500))
+        .where('status', '=', expectedStatus)
+        .returning('id')
+        .execute();
+      updated.push(...rows.map((r) => r.id));
+    }
+    return updated;
+  }
+
   async update(id: number, changes: JobChanges): Promise<void> {
     const set: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(changes)) if (value !== undefined && COLUMNS[key]) set[COLUMNS[key]] = toColumn(value);

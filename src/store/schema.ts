@@ -158,6 +158,35 @@ export interface CiVariablesTable {
   created_at: string;
 }
 
+export interface ProtectedBranchesTable {
+  id: Generated<number>;
+  project_id: number;
+  /** A branch name or a pattern with `*` wildcards (`release/*`). */
+  name: string;
+  /** 0 = no one, 30 = developers and maintainers, 40 = maintainers. */
+  push_access_level: number;
+  merge_access_level: number;
+  allow_force_push: number;
+  created_at: string;
+}
+
+/** Commit facts read from git once and kept, so lists of jobs and pipelines need no git process per row. */
+export interface CommitsTable {
+  id: Generated<number>;
+  project_id: number;
+  sha: string;
+  /** JSON array of parent shas. */
+  parent_ids: string;
+  title: string;
+  message: string;
+  author_name: string;
+  author_email: string;
+  authored_date: string;
+  committer_name: string;
+  committer_email: string;
+  committed_date: string;
+}
+
 export interface Database {
   users: UsersTable;
   personal_access_tokens: PersonalAccessTokensTable;
@@ -167,4 +196,6 @@ export interface Database {
   pipelines: PipelinesTable;
   jobs: JobsTable;
   ci_variables: CiVariablesTable;
+  protected_branches: ProtectedBranchesTable;
+  commits: CommitsTable;
 }

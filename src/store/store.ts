@@ -6,6 +6,7 @@ import { PersonalAccessTokensRepository } from './personal-access-tokens-reposit
 import { NamespacesRepository } from './namespaces-repository.js';
 import { ProjectsRepository } from './projects-repository.js';
 import { MembersRepository } from './members-repository.js';
+import { ProtectedBranchesRepository } from './protected-branches-repository.js';
 import { PipelinesRepository } from './pipelines-repository.js';
 import { JobsRepository } from './jobs-repository.js';
 import { CiVariablesRepository } from './ci-variables-repository.js';
@@ -17,6 +18,7 @@ export class Store {
   readonly namespaces: NamespacesRepository;
   readonly projects: ProjectsRepository;
   readonly members: MembersRepository;
+  readonly protectedBranches: ProtectedBranchesRepository;
   readonly pipelines: PipelinesRepository;
   readonly jobs: JobsRepository;
   readonly ciVariables: CiVariablesRepository;
@@ -30,6 +32,7 @@ export class Store {
     this.namespaces = new NamespacesRepository(db);
     this.projects = new ProjectsRepository(db);
     this.members = new MembersRepository(db);
+    this.protectedBranches = new ProtectedBranchesRepository(db);
     this.pipelines = new PipelinesRepository(db);
     this.jobs = new JobsRepository(db);
     this.ciVariables = new CiVariablesRepository(db);

@@ -123,5 +123,28 @@ for (const dialect of DIALECTS) {
       await store.members.update(found!.id, { accessLevel: 40 });
       assert.equal((await store.members.listBySources([source]))[0].accessLevel, 40);
     });
+
+    it('keeps protected branch rules per project, names exact and unique, gone with their project', async () => {
+      const owner = await store.users.insert(newUser('protector'));
+      const ns = await store.namespaces.insert({
+        name: 'protector', path: 'protector', fullPath: 'protector', kind: 'user', parentId: null, ownerId: owner.id, visibility: 'private', description: '', createdAt: NOW,
+      });
+      const project = await store.projects.insert({
+        namespaceId: ns.id, name: 'pb', path: 'pb', fullPath: 'protector/pb', description: '', visibility: 'private', defaultBranch: null,
+        publicJobs: true, ciConfigPath: null, creatorId: owner.id, createdAt: NOW, updatedAt: NOW, lastActivityAt: NOW,
+      });
+      const rule = (name: string) => ({ projectId: project.id, name, pushAccessLevel: 30, mergeAccessLevel: 40, allowForcePush: true, createdAt: NOW });
+      const main = await store.protectedBranches.insert(rule('main'));
+      await store.protectedBranches.insert(rule('release/*'));
+      assert.deepEqual(main, { id: main.id, ...rule('main') });
+      await assert.rejects(store.protectedBranches.insert(rule('main')), 'one rule per name');
+      assert.equal((await store.protectedBranches.find(project.id, 'main'))?.id, main.id);
+      assert.equal(await store.protectedBranches.find(project.id, 'MAIN'), undefined, 'branch names are case-sensitive');
+      assert.deepEqual((await store.protectedBranches.listByProject(project.id)).map((b) => b.name), ['main', 'release/*']);
+      await store.protectedBranches.delete(main.id);
+      assert.deepEqual((await store.protectedBranches.listByProject(project.id)).map((b) => b.name), ['release/*']);
+      await store.projects.delete(project.id);
+      assert.deepEqual(await store.protectedBranches.listByProject(project.id), []);
+    });
   });
 }

@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { pipelineBasicEntity, pipelineEntity, pipelineVariableEntity } from '../../entities/pipeline.js';
 import { readPageRequest, sendPageHeaders, type PaginationOptions } from '../../http/pagination.js';
 import { BooleanParam, IdInteger, PathOrIdParams, Text } from '../../http/params.js';
+import { createPipelineFromApi } from '../../services/pipelines/pipeline-from-commit.js';
 import { cancelPipelineAs, deletePipelineAs, pipelineVariablesAs, retryPipelineAs } from '../../services/pipelines/pipeline-commands.js';
 import { findPipeline, latestPipeline, listPipelines, PIPELINE_STATUSES, type PipelineWithContext } from '../../services/pipelines/pipelines-query.js';
 
@@ -41,6 +42,34 @@ export default async function pipelineRoutes(fastify: FastifyInstance) {
       const { project, page, users } = await listPipelines(ctx, request.actor, request.params.id, request.query as never, pageRequest);
       sendPageHeaders(request, reply, rc.externalUrl, pageRequest, page);
       return page.rows.map((pipeline) => pipelineBasicEntity({ pipeline, projectPath: project.fullPath, user: users.get(pipeline.userId ?? -1) ?? null }, rc));
+    },
+  );
+
+  app.post(
+    '/api/v4/projects/:id/pipeline',
+    {
+      config: { auth: 'required' },
+      schema: {
+        params: PathOrIdParams,
+        body: Type.Object({
+          ref: Text({ maxLength: 1024 }),
+          variables: Type.Optional(
+            Type.Array(
+              Type.Object({
+                key: Type.String({ maxLength: 255 }),
+                value: Type.Optional(Type.String({ maxLength: 100_000 })),
+                variable_type: Type.Optional(Type.Union([Type.Literal('env_var'), Type.Literal('file')])),
+              }),
+              { maxItems: 200 },
+            ),
+          ),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const pipeline = await createPipelineFromApi(ctx, request.actor, request.params.id, request.body);
+      const found = await findPipeline(ctx, request.actor, request.params.id, pipeline.id);
+      return reply.code(201).send(full(found));
     },
   );
 

@@ -1,4 +1,6 @@
-import { loadConfig, planPipeline, type PipelineContext } from '../../ci-config/index.js';
+import { loadConfig, planPipeline, type ConfigFiles, type PipelineContext } from '../../ci-config/index.js';
+import { commitFiles } from '../pipelines/pipeline-from-commit.js';
+import { ensureRepository } from '../repositories/repositories.js';
 import { lintJob, mergedYaml, staticLintJobs, type LintResult } from '../../ci-config/lint.js';
 import type { Project } from '../../store/projects-repository.js';
 import type { Actor } from '../access/actor.js';
@@ -18,10 +20,16 @@ export interface LintInput {
  * Developers and above may lint, as `create_pipeline` requires in GitLab.
  */
 export async function lintConfig(ctx: ServiceContext, actor: Actor, projectIdOrPath: string, input: LintInput): Promise<LintResult> {
-  return lintContent(ctx, await authorizeProject(ctx, actor, projectIdOrPath, 'create_pipeline'), input);
+  const project = await authorizeProject(ctx, actor, projectIdOrPath, 'create_pipeline');
+  // Includes in posted content resolve against the head of the default branch, as GitLab's lint does.
+  const repository = await ensureRepository(ctx, project);
+  const sha = await repository.resolveRef(`refs/heads/${project.defaultBranch ?? 'main'}`).catch(() => null);
+  return lintContent(ctx, project, input, sha ? commitFiles(repository, sha) : EMPTY_COMMIT);
 }
 
-async function lintContent(ctx: ServiceContext, project: Project, input: LintInput): Promise<LintResult> {
+const EMPTY_COMMIT: ConfigFiles = { read: async () => null, list: async () => [] };
+
+async function lintContent(ctx: ServiceContext, project: Project, input: LintInput, files: ConfigFiles = EMPTY_COMMIT): Promise<LintResult> {
   const ref = input.ref ?? project.defaultBranch ?? 'main';
   // A dry run simulates what a push of the ref would create.
   const source = 'push';
@@ -36,8 +44,6 @@ async function lintContent(ctx: ServiceContext, project: Project, input: LintInp
     projectVariables: {},
     pipelineVariables: {},
   };
-  // Repositories arrive with the pipelines issue; until then a project's commit holds no files.
-  const files = { read: async () => null, list: async () => [] };
   const loaded = await loadConfig(input.content, files, pipelineContext);
   if (loaded.status === 'invalid') {
     return { valid: false, errors: loaded.errors, warnings: loaded.warnings, mergedYaml: null, includes: null, jobs: [] };
@@ -56,11 +62,14 @@ async function lintContent(ctx: ServiceContext, project: Project, input: LintInp
 }
 
 /**
- * `GET /projects/:id/ci/lint`: lints the config stored in the project's repository at its default branch.
- * Until repositories are hosted (the pipelines issue), every project is an empty repository, and GitLab
- * answers an empty repository exactly so: no content.
+ * `GET /projects/:id/ci/lint`: lints the config file stored at the head of the default branch (an empty
+ * repository has no content, and GitLab answers exactly so).
  */
 export async function lintProjectConfig(ctx: ServiceContext, actor: Actor, projectIdOrPath: string, input: { dryRun: boolean; ref?: string }): Promise<LintResult> {
   const project = await authorizeProject(ctx, actor, projectIdOrPath, 'download_code');
-  return lintContent(ctx, project, { content: '', dryRun: input.dryRun, ref: input.ref });
+  const repository = await ensureRepository(ctx, project);
+  const sha = await repository.resolveRef(`refs/heads/${project.defaultBranch ?? 'main'}`).catch(() => null);
+  const content = sha ? await repository.readFile(sha, project.ciConfigPath ?? '.gitlab-ci.yml').catch(() => null) : null;
+  const files = sha ? commitFiles(repository, sha) : EMPTY_COMMIT;
+  return lintContent(ctx, project, { content: content?.toString('utf8') ?? '', dryRun: input.dryRun, ref: input.ref }, files);
 }

@@ -29,6 +29,33 @@ export async function transitionJob(ctx: ServiceContext, job: Job, event: JobEve
   const store = options.store ?? ctx.store;
   if (!(await store.jobs.updateIfStatus(job.id, from, changes))) return null;
   const updated: Job = { ...job, ...changes } as Job;
-  ctx.events.emit('job-status', { jobId: job.id, pipelineId: job.pipelineId, projectId: job.projectId, from, to });
+  ctx.events.emit('job-status', { jobId: job.id, type: job.type, pipelineId: job.pipelineId, projectId: job.projectId, from, to });
   return updated;
+}
+
+/**
+ * transitionJob for many jobs at once (a pipeline's first stage, a whole pipeline canceled): one
+ * conditional UPDATE per starting status instead of one per job, with the same checks and events.
+ */
+export async function transitionJobs(ctx: ServiceContext, jobs: Job[], event: JobEvent, options: TransitionOptions = {}): Promise<Job[]> {
+  const byStatus = new Map<JobStatus, Job[]>();
+  for (const job of jobs) byStatus.set(job.status as JobStatus, [...(byStatus.get(job.status as JobStatus) ?? []), job]);
+  const store = options.store ?? ctx.store;
+  const done: Job[] = [];
+  for (const [from, group] of byStatus) {
+    const to = nextStatus(from, event);
+    if (!to) continue;
+    const now = isoNow(ctx);
+    const changes: JobChanges = { ...options.changes, status: to, updatedAt: now };
+    if (to === 'pending') changes.queuedAt = now;
+    if (to === 'running') changes.startedAt = now;
+    if (COMPLETED_STATUSES.includes(to)) changes.finishedAt = now;
+    const updated = new Set(await store.jobs.updateManyIfStatus(group.map((j) => j.id), from, changes));
+    for (const job of group) {
+      if (!updated.has(job.id)) continue;
+      done.push({ ...job, ...changes } as Job);
+      ctx.events.emit('job-status', { jobId: job.id, type: job.type, pipelineId: job.pipelineId, projectId: job.projectId, from, to });
+    }
+  }
+  return done;
 }

@@ -2,7 +2,7 @@ import { badRequest, forbidden } from '../../errors/api-error.js';
 import type { Job } from '../../store/jobs-repository.js';
 import type { Pipeline } from '../../store/pipelines-repository.js';
 import { isoNow, type ServiceContext } from '../context.js';
-import { transitionJob } from './job-transitions.js';
+import { transitionJob, transitionJobs } from './job-transitions.js';
 import { enqueue, processPipeline } from './process-pipeline.js';
 import { CANCELABLE_STATUSES, COMPLETED_STATUSES, type JobStatus } from './status/job-status.js';
 
@@ -10,8 +10,9 @@ const RETRYABLE: readonly JobStatus[] = ['success', 'failed', 'canceled', 'cance
 
 /** Cancels every cancelable job of a pipeline (and its manual ones), then reprocesses it. */
 export async function cancelPipelineJobs(ctx: ServiceContext, pipeline: Pipeline, options: { autoCanceledBy?: number } = {}): Promise<Pipeline> {
-  for (const job of await ctx.store.jobs.listByPipeline(pipeline.id)) {
-    if ([...CANCELABLE_STATUSES, 'manual'].includes(job.status as JobStatus)) await transitionJob(ctx, job, 'cancel');
+  const jobs = await ctx.store.jobs.listByPipeline(pipeline.id);
+  await transitionJobs(ctx, jobs.filter((j) => [...CANCELABLE_STATUSES, 'manual'].includes(j.status as JobStatus)), 'cancel');
+  for (const job of jobs) {
     if (job.downstreamPipelineId !== null) {
       const downstream = await ctx.store.pipelines.findById(job.downstreamPipelineId);
       if (downstream) await cancelPipelineJobs(ctx, downstream);

@@ -5,7 +5,7 @@ import { isoNow, type ServiceContext } from '../context.js';
 import { compositeStatus } from './status/composite-status.js';
 import { COMPLETED_STATUSES, type JobStatus } from './status/job-status.js';
 import { planProcessing, type ProcessableJob } from './status/processing.js';
-import { transitionJob } from './job-transitions.js';
+import { transitionJob, transitionJobs } from './job-transitions.js';
 
 /** Per-pipeline chains so two events for one pipeline are processed one after the other, never interleaved. */
 const chains = new Map<number, Promise<unknown>>();
@@ -46,17 +46,21 @@ async function processNow(ctx: ServiceContext, pipelineId: number): Promise<Pipe
   const jobs = await ctx.store.jobs.listByPipeline(pipelineId);
   const byId = new Map(jobs.map((j) => [j.id, j]));
   const actions = planProcessing(jobs.map(processable));
+  const batches: Record<'skip' | 'actionize' | 'enqueue', Job[]> = { skip: [], actionize: [], enqueue: [] };
   for (const [id, action] of actions) {
     const job = byId.get(id)!;
-    let updated: Job | null = null;
-    if (action === 'skip') updated = await transitionJob(ctx, job, 'skip');
-    else if (action === 'actionize') updated = await transitionJob(ctx, job, 'actionize');
-    else if (action === 'schedule') {
+    if (action === 'schedule') {
       const seconds = parseDuration(job.spec.start_in ?? '') ?? 0;
       const at = new Date(ctx.clock.now().getTime() + seconds * 1000).toISOString();
-      updated = await transitionJob(ctx, job, 'schedule', { changes: { scheduledAt: at } });
-    } else updated = await enqueue(ctx, job);
-    if (updated) byId.set(id, updated);
+      const updated = await transitionJob(ctx, job, 'schedule', { changes: { scheduledAt: at } });
+      if (updated) byId.set(id, updated);
+    } else if (action === 'enqueue' && job.resourceGroup) {
+      const updated = await enqueue(ctx, job);
+      if (updated) byId.set(id, updated);
+    } else batches[action].push(job);
+  }
+  for (const [action, group] of Object.entries(batches) as Array<[keyof typeof batches, Job[]]>) {
+    for (const updated of await transitionJobs(ctx, group, action)) byId.set(updated.id, updated);
   }
   return updatePipelineStatus(ctx, pipeline, [...byId.values()]);
 }

@@ -7,6 +7,7 @@ import { canOnGroup } from '../access/group-policy.js';
 import { memberProjects, visibleProjects } from '../access/memberships.js';
 import { can, type ProjectAbility } from '../access/project-policy.js';
 import { isoNow, type ServiceContext } from '../context.js';
+import { createRepository, removeRepository } from '../repositories/repositories.js';
 import { pathFromName, validatePath } from './paths.js';
 import { checkVisibilityAllowed, type Visibility } from './visibility.js';
 
@@ -84,7 +85,7 @@ export async function createProject(ctx: ServiceContext, actor: Actor, input: Ne
   }
   if (Object.keys(errors).length > 0) throw modelInvalid(errors);
   const now = isoNow(ctx);
-  return ctx.store.projects.insert({
+  const project = await ctx.store.projects.insert({
     namespaceId: namespace.id,
     name,
     path,
@@ -99,6 +100,12 @@ export async function createProject(ctx: ServiceContext, actor: Actor, input: Ne
     updatedAt: now,
     lastActivityAt: now,
   });
+  // No project without its repository: the row goes again when git cannot create one.
+  await createRepository(ctx, project).catch(async (error: unknown) => {
+    await ctx.store.projects.delete(project.id);
+    throw error;
+  });
+  return project;
 }
 
 export interface ProjectListFilter {
@@ -202,4 +209,5 @@ export async function updateProject(ctx: ServiceContext, actor: Actor, idOrPath:
 export async function deleteProject(ctx: ServiceContext, actor: Actor, idOrPath: string): Promise<void> {
   const project = await authorizeProject(ctx, actor, idOrPath, 'remove_project');
   await ctx.store.transaction((store) => store.projects.delete(project.id));
+  await removeRepository(ctx, project.id);
 }

@@ -76,6 +76,15 @@ export async function authenticateToken(
   secret: string,
   method: string,
 ): Promise<{ user: User; token: PersonalAccessToken }> {
+  return authenticateTokenWithScopes(ctx, secret, method === 'GET' || method === 'HEAD' ? READ_SCOPES : WRITE_SCOPES);
+}
+
+/** authenticateToken for callers whose scopes do not follow the HTTP method (git over HTTP clones with POST). */
+export async function authenticateTokenWithScopes(
+  ctx: ServiceContext,
+  secret: string,
+  allowed: readonly string[],
+): Promise<{ user: User; token: PersonalAccessToken }> {
   const token = await ctx.store.personalAccessTokens.findByDigest(tokenDigest(secret));
   if (!token) throw unauthorized();
   if (token.revoked) throw invalidToken('Token was revoked. You have to re-authorize from the user.');
@@ -83,9 +92,8 @@ export async function authenticateToken(
   const user = await ctx.store.users.findById(token.userId);
   if (!user) throw unauthorized();
   if (user.state === 'blocked') throw forbidden('Your account has been blocked.');
-  const allowed = method === 'GET' || method === 'HEAD' ? READ_SCOPES : WRITE_SCOPES;
   if (!token.scopes.some((s) => allowed.includes(s))) {
-    throw insufficientScope(allowed);
+    throw insufficientScope([...allowed]);
   }
   await touchToken(ctx, token);
   return { user, token };
