@@ -19,6 +19,7 @@ import variableRoutes from './routes/api-v4/variables.js';
 import protectedBranchRoutes from './routes/api-v4/protected-branches.js';
 import pipelineRoutes from './routes/api-v4/pipelines.js';
 import repositoryRoutes from './routes/api-v4/repository.js';
+import jobRoutes from './routes/api-v4/jobs.js';
 import healthRoutes from './routes/web/health.js';
 import gitSmartHttpRoutes from './routes/git/smart-http.js';
 
@@ -71,6 +72,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(variableRoutes);
   await app.register(pipelineRoutes);
   await app.register(repositoryRoutes);
+  await app.register(jobRoutes);
   await app.register(protectedBranchRoutes);
   // Its catch-all route sees only URLs no other route matches, whatever the order.
   await app.register(gitSmartHttpRoutes);

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { forbidden, insufficientScope, notFound, unauthorized } from '../errors/api-error.js';
 import { anonymousActor, type Actor } from '../services/access/actor.js';
 import type { ServiceContext } from '../services/context.js';
+import { findJobByToken } from '../services/jobs/job-tokens.js';
 import { authenticateToken } from '../services/tokens/personal-access-tokens.js';
 
 function firstString(value: unknown): string | undefined {
@@ -38,7 +39,41 @@ async function applySudo(ctx: ServiceContext, request: FastifyRequest, actor: Ac
   return { user: target, scopes: actor.scopes, tokenId: actor.tokenId, sudoFrom: actor.user };
 }
 
+/** A job token as GitLab reads it on job-token routes: JOB-TOKEN header, `job_token` or `token` parameter. */
+function presentedJobToken(request: FastifyRequest): string | undefined {
+  const query = request.query as Record<string, unknown>;
+  return firstString(request.headers['job-token']) ?? firstString(query.job_token) ?? firstString(query.token);
+}
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  return firstString(request.headers.authorization)?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+}
+
+/**
+ * On routes that allow job tokens: a PRIVATE-TOKEN wins (GitLab's order), then a Bearer token that is a
+ * job token, then JOB-TOKEN / `job_token`. An unknown or finished job's token is 401.
+ */
+async function resolveJobTokenActor(ctx: ServiceContext, request: FastifyRequest): Promise<Actor | null> {
+  const query = request.query as Record<string, unknown>;
+  if (firstString(request.headers['private-token']) || firstString(query.private_token)) return null;
+  const bearer = bearerToken(request);
+  if (bearer) {
+    const holder = await findJobByToken(ctx, bearer);
+    if (holder) return { user: holder.user, scopes: null, tokenId: null, sudoFrom: null, jobToken: { jobId: holder.jobId, projectId: holder.projectId } };
+    return null;
+  }
+  const token = presentedJobToken(request);
+  if (token === undefined) return null;
+  const holder = await findJobByToken(ctx, token);
+  if (!holder) throw unauthorized();
+  return { user: holder.user, scopes: null, tokenId: null, sudoFrom: null, jobToken: { jobId: holder.jobId, projectId: holder.projectId } };
+}
+
 export async function resolveActor(ctx: ServiceContext, request: FastifyRequest): Promise<Actor> {
+  if (request.routeOptions.config?.jobToken) {
+    const viaJob = await resolveJobTokenActor(ctx, request);
+    if (viaJob) return viaJob;
+  }
   const secret = presentedToken(request);
   if (secret === undefined || secret === '') return applySudo(ctx, request, anonymousActor());
   const { user, token } = await authenticateToken(ctx, secret, request.method);

@@ -28,6 +28,10 @@ export function registerBodyParsers(app: FastifyInstance): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, parseQueryString(body as string));
   });
+  // A request without a body has no parameters, like an empty JSON object (Grape's view).
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined || request.body === null) request.body = {};
+  });
   // Anything else (text/plain from curl -d, octet-stream) is read and ignored, as Grape does with unknown bodies.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, {}));
 }

@@ -11,6 +11,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** `required`: anonymous callers get 401 (GitLab's `authenticate!`); `optional`: anonymous allowed. */
     auth?: 'required' | 'optional';
+    /** GitLab's `job_token_allowed`: this route also accepts a running job's CI_JOB_TOKEN. */
+    jobToken?: boolean;
   }
 }
 

@@ -30,10 +30,18 @@ export interface PipelineStatusEvent {
   status: string;
 }
 
+/** A job's artifacts and log were erased; blob storage deletes the listed keys. */
+export interface JobErasedEvent {
+  jobId: number;
+  projectId: number;
+  artifacts: string[];
+}
+
 interface EventMap {
   push: [PushEvent];
   'job-status': [JobStatusEvent];
   'pipeline-status': [PipelineStatusEvent];
+  'job-erased': [JobErasedEvent];
 }
 
 /**

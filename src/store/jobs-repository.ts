@@ -157,6 +157,12 @@ export interface JobFilter {
   statuses?: string[];
   type?: 'build' | 'bridge';
   includeRetried?: boolean;
+  name?: string;
+  ref?: string;
+  createdAfter?: string;
+  createdBefore?: string;
+  updatedAfter?: string;
+  updatedBefore?: string;
 }
 
 export class JobsRepository {
@@ -184,6 +190,11 @@ export class JobsRepository {
     return row && toJob(row);
   }
 
+  async findByTokenDigest(digest: string): Promise<Job | undefined> {
+    const row = await this.db.selectFrom('jobs').selectAll().where('token_digest', '=', digest).executeTakeFirst();
+    return row && toJob(row);
+  }
+
   async findByIds(ids: number[]): Promise<Map<number, Job>> {
     if (ids.length === 0) return new Map();
     const rows = await this.db.selectFrom('jobs').selectAll().where('id', 'in', [...new Set(ids)]).execute();
@@ -204,6 +215,12 @@ export class JobsRepository {
     if (filter.statuses && filter.statuses.length > 0) q = q.where('status', 'in', filter.statuses);
     if (filter.type) q = q.where('type', '=', filter.type);
     if (!filter.includeRetried) q = q.where('retried', '=', 0);
+    if (filter.name !== undefined) q = q.where('name', '=', filter.name);
+    if (filter.ref !== undefined) q = q.where('ref', '=', filter.ref);
+    if (filter.createdAfter !== undefined) q = q.where('created_at', '>', filter.createdAfter);
+    if (filter.createdBefore !== undefined) q = q.where('created_at', '<', filter.createdBefore);
+    if (filter.updatedAfter !== undefined) q = q.where('updated_at', '>', filter.updatedAfter);
+    if (filter.updatedBefore !== undefined) q = q.where('updated_at', '<', filter.updatedBefore);
     const result = await fetchPage(this.db, q, page, 'id', 'desc');
     return { ...result, rows: result.rows.map(toJob) };
   }

@@ -2,11 +2,13 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { DatabaseHandle } from './db.js';
 import { identityAndProjects } from './migrations/001-identity-and-projects.js';
 import { pipelinesAndJobs } from './migrations/002-pipelines-and-jobs.js';
+import { jobArtifacts } from './migrations/003-job-artifacts.js';
 
 function migrationsFor(handle: DatabaseHandle): Record<string, Migration> {
   return {
     '001-identity-and-projects': identityAndProjects(handle.dialect),
     '002-pipelines-and-jobs': pipelinesAndJobs(handle.dialect),
+    '003-job-artifacts': jobArtifacts(handle.dialect),
   };
 }
 

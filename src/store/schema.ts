@@ -187,6 +187,21 @@ export interface CommitsTable {
   committed_date: string;
 }
 
+export interface JobArtifactsTable {
+  id: Generated<number>;
+  project_id: number;
+  job_id: number;
+  file_type: string;
+  file_format: string;
+  filename: string;
+  size: number | null;
+  sha256: string | null;
+  blob_key: string | null;
+  expire_at: string | null;
+  locked: number;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   personal_access_tokens: PersonalAccessTokensTable;
@@ -198,4 +213,5 @@ export interface Database {
   ci_variables: CiVariablesTable;
   protected_branches: ProtectedBranchesTable;
   commits: CommitsTable;
+  job_artifacts: JobArtifactsTable;
 }

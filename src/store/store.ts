@@ -10,6 +10,8 @@ import { ProtectedBranchesRepository } from './protected-branches-repository.js'
 import { PipelinesRepository } from './pipelines-repository.js';
 import { JobsRepository } from './jobs-repository.js';
 import { CiVariablesRepository } from './ci-variables-repository.js';
+import { JobArtifactsRepository } from './job-artifacts-repository.js';
+import { CommitsRepository } from './commits-repository.js';
 
 /** Every repository over one executor: the pool, or a transaction. */
 export class Store {
@@ -22,6 +24,8 @@ export class Store {
   readonly pipelines: PipelinesRepository;
   readonly jobs: JobsRepository;
   readonly ciVariables: CiVariablesRepository;
+  readonly jobArtifacts: JobArtifactsRepository;
+  readonly commits: CommitsRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -36,6 +40,8 @@ export class Store {
     this.pipelines = new PipelinesRepository(db);
     this.jobs = new JobsRepository(db);
     this.ciVariables = new CiVariablesRepository(db);
+    this.jobArtifacts = new JobArtifactsRepository(db);
+    this.commits = new CommitsRepository(db);
   }
 
   static over(handle: DatabaseHandle): Store {

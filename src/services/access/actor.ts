@@ -11,6 +11,8 @@ export interface Actor {
   tokenId: number | null;
   /** The admin who sent `Sudo`, when the request runs as another user. */
   sudoFrom: User | null;
+  /** Set when the caller authenticated with a running job's CI_JOB_TOKEN (on routes that accept one). */
+  jobToken?: { jobId: number; projectId: number };
 }
 
 export const anonymousActor = (): Actor => ({ user: null, scopes: null, tokenId: null, sudoFrom: null });

@@ -40,6 +40,7 @@ export function commitFiles(repository: Awaited<ReturnType<typeof ensureReposito
 export async function createPipelineForCommit(ctx: ServiceContext, project: Project, input: CommitPipelineInput, options: { keepFailed: boolean }): Promise<CreationResult> {
   const repository = await ensureRepository(ctx, project);
   const commit = await repository.commit(input.sha);
+  if (commit) await ctx.store.commits.remember(project.id, commit);
   const configPath = project.ciConfigPath ?? '.gitlab-ci.yml';
   const files = commitFiles(repository, input.sha);
   const configText = input.configOverride !== undefined ? input.configOverride : await files.read(configPath);

@@ -1,0 +1,129 @@
+import { Type } from 'typebox';
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { bridgeEntity, jobEntity } from '../../entities/job.js';
+import { readPageRequest, sendPageHeaders, type PaginationOptions } from '../../http/pagination.js';
+import { BooleanParam, IdInteger, PathOrIdParams, Text } from '../../http/params.js';
+import { cancelJobAs, eraseJobAs, playJobAs, retryJobAs, validatePlayVariables } from '../../services/jobs/job-actions.js';
+import { allowedAgents, jobOfToken } from '../../services/jobs/job-token-info.js';
+import { jobViews } from '../../services/jobs/job-views.js';
+import { getJob, listPipelineJobs, listProjectJobs, parseScope } from '../../services/jobs/jobs-query.js';
+import type { Job } from '../../store/jobs-repository.js';
+import type { Project } from '../../store/projects-repository.js';
+
+const JobParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 1024 }), job_id: IdInteger() });
+const PipelineParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 1024 }), pipeline_id: IdInteger() });
+
+/** 17.x lists project jobs without counting (no X-Total), newest first; keyset by id desc only. */
+const PROJECT_JOBS_PAGINATION: PaginationOptions = {
+  count: 'never',
+  keyset: { orderBy: ['id'], sort: ['desc'], defaultOrderBy: 'id', defaultSort: 'desc', style: 'cursor' },
+  offsetOrder: { columns: { id: 'id' }, defaultOrderBy: 'id', defaultSort: 'desc' },
+};
+const PIPELINE_JOBS_PAGINATION: PaginationOptions = { count: 'capped' };
+
+const ExtensionFilters = {
+  name: Type.Optional(Text({ maxLength: 255 })),
+  ref: Type.Optional(Text({ maxLength: 1024 })),
+  created_after: Type.Optional(Type.String({ format: 'date-time' })),
+  created_before: Type.Optional(Type.String({ format: 'date-time' })),
+  updated_after: Type.Optional(Type.String({ format: 'date-time' })),
+  updated_before: Type.Optional(Type.String({ format: 'date-time' })),
+};
+
+const iso = (value: string | undefined) => (value === undefined ? undefined : new Date(value).toISOString());
+
+export default async function jobRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const ctx = app.ctx;
+  const rc = { externalUrl: ctx.externalUrl };
+  const required = { auth: 'required' as const };
+
+  async function render(project: Project, jobs: Job[]) {
+    const now = ctx.clock.now();
+    return (await jobViews(ctx, project, jobs)).map((v) => (v.job.type === 'bridge' ? bridgeEntity(v, rc, now) : jobEntity(v, rc, now)));
+  }
+
+  app.get(
+    '/api/v4/projects/:id/jobs',
+    { config: required, schema: { params: PathOrIdParams, querystring: Type.Object({ scope: Type.Optional(Type.Unknown()), ...ExtensionFilters }) } },
+    async (request, reply) => {
+      const q = request.query;
+      const statuses = parseScope(q.scope);
+      const pageRequest = readPageRequest(request, PROJECT_JOBS_PAGINATION);
+      const { project, page } = await listProjectJobs(ctx, request.actor, request.params.id, {
+        statuses, name: q.name, ref: q.ref, createdAfter: iso(q.created_after), createdBefore: iso(q.created_before),
+        updatedAfter: iso(q.updated_after), updatedBefore: iso(q.updated_before),
+      }, pageRequest);
+      sendPageHeaders(request, reply, rc.externalUrl, pageRequest, page, PROJECT_JOBS_PAGINATION);
+      return render(project, page.rows);
+    },
+  );
+
+  for (const type of ['build', 'bridge'] as const) {
+    app.get(
+      `/api/v4/projects/:id/pipelines/:pipeline_id/${type === 'build' ? 'jobs' : 'bridges'}`,
+      {
+        config: { auth: 'optional' },
+        schema: { params: PipelineParams, querystring: Type.Object({ scope: Type.Optional(Type.Unknown()), include_retried: Type.Optional(BooleanParam()) }) },
+      },
+      async (request, reply) => {
+        const statuses = parseScope(request.query.scope);
+        const pageRequest = readPageRequest(request, PIPELINE_JOBS_PAGINATION);
+        const includeRetried = type === 'build' && request.query.include_retried === true;
+        const { project, page } = await listPipelineJobs(ctx, request.actor, request.params.id, request.params.pipeline_id, { type, statuses, includeRetried }, pageRequest);
+        sendPageHeaders(request, reply, rc.externalUrl, pageRequest, page);
+        return render(project, page.rows);
+      },
+    );
+  }
+
+  app.get('/api/v4/projects/:id/jobs/:job_id', { config: required, schema: { params: JobParams } }, async (request) => {
+    const { project, job } = await getJob(ctx, request.actor, request.params.id, request.params.job_id);
+    return (await render(project, [job]))[0];
+  });
+
+  app.get('/api/v4/projects/:id/jobs/:job_id/trace', { config: required, schema: { params: JobParams } }, async (request, reply) => {
+    const { job } = await getJob(ctx, request.actor, request.params.id, request.params.job_id);
+    // Logs arrive with the runner issue; until a runner has written one, every job's log is empty.
+    return reply.type('text/plain; charset=utf-8').header('Content-Disposition', `infile; filename="${job.id}.log"`).send('');
+  });
+
+  app.post('/api/v4/projects/:id/jobs/:job_id/cancel', { config: required, schema: { params: JobParams } }, async (request, reply) => {
+    const { project, job } = await cancelJobAs(ctx, request.actor, request.params.id, request.params.job_id);
+    return reply.code(201).send((await render(project, [job]))[0]);
+  });
+
+  app.post('/api/v4/projects/:id/jobs/:job_id/retry', { config: required, schema: { params: JobParams } }, async (request, reply) => {
+    const { project, job } = await retryJobAs(ctx, request.actor, request.params.id, request.params.job_id);
+    return reply.code(201).send((await render(project, [job]))[0]);
+  });
+
+  app.post('/api/v4/projects/:id/jobs/:job_id/erase', { config: required, schema: { params: JobParams } }, async (request, reply) => {
+    const { project, job } = await eraseJobAs(ctx, request.actor, request.params.id, request.params.job_id);
+    return reply.code(201).send((await render(project, [job]))[0]);
+  });
+
+  app.post(
+    '/api/v4/projects/:id/jobs/:job_id/play',
+    {
+      config: required,
+      schema: {
+        params: JobParams,
+        body: Type.Object({ job_variables_attributes: Type.Optional(Type.Array(Type.Object({ key: Type.Optional(Type.Unknown()), value: Type.Optional(Type.Unknown()) }), { maxItems: 200 })) }),
+      },
+    },
+    async (request, reply) => {
+      const variables = validatePlayVariables(request.body.job_variables_attributes);
+      const { project, job } = await playJobAs(ctx, request.actor, request.params.id, request.params.job_id, variables);
+      return reply.code(200).send((await render(project, [job]))[0]);
+    },
+  );
+
+  app.get('/api/v4/job', { config: { auth: 'required', jobToken: true } }, async (request) => {
+    const { project, job } = await jobOfToken(ctx, request.actor);
+    return (await render(project, [job]))[0];
+  });
+
+  app.get('/api/v4/job/allowed_agents', { config: { auth: 'required', jobToken: true } }, async (request) => allowedAgents(ctx, request.actor));
+}

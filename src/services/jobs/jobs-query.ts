@@ -1,0 +1,83 @@
+import { forbidden, invalidParam, recordNotFound } from '../../errors/api-error.js';
+import type { Job, JobFilter } from '../../store/jobs-repository.js';
+import type { Page, PageRequest } from '../../store/page.js';
+import type { Project } from '../../store/projects-repository.js';
+import type { Actor } from '../access/actor.js';
+import { can } from '../access/project-policy.js';
+import type { ServiceContext } from '../context.js';
+import { JOB_STATUSES } from '../pipelines/status/job-status.js';
+import { authorizeProject } from '../projects/projects.js';
+
+/**
+ * GitLab's `scope` parameter: a string, an array, or a hash whose values count; every value must be a
+ * job status, else `400 scope does not have a valid value` (checked before the project is looked up).
+ */
+export function parseScope(raw: unknown): string[] | undefined {
+  if (raw === undefined) return undefined;
+  let values: unknown[];
+  if (typeof raw === 'string') values = [raw];
+  else if (Array.isArray(raw)) values = raw;
+  else if (raw !== null && typeof raw === 'object') values = Object.values(raw);
+  else values = ['unknown'];
+  if (values.some((v) => typeof v !== 'string' || !(JOB_STATUSES as readonly string[]).includes(v))) {
+    throw invalidParam('scope', 'does not have a valid value');
+  }
+  return values as string[];
+}
+
+export interface JobListFilters {
+  statuses?: string[];
+  name?: string;
+  ref?: string;
+  createdAfter?: string;
+  createdBefore?: string;
+  updatedAfter?: string;
+  updatedBefore?: string;
+}
+
+/** `read_build` on the project: Reporter+, or anyone who sees it when public pipelines are on. */
+export async function projectForBuilds(ctx: ServiceContext, actor: Actor, idOrPath: string): Promise<Project> {
+  return authorizeProject(ctx, actor, idOrPath, 'read_build');
+}
+
+export async function listProjectJobs(ctx: ServiceContext, actor: Actor, idOrPath: string, filters: JobListFilters, page: PageRequest): Promise<{ project: Project; page: Page<Job> }> {
+  const project = await projectForBuilds(ctx, actor, idOrPath);
+  const filter: JobFilter = { projectId: project.id, type: 'build', includeRetried: true, ...filters };
+  return { project, page: await ctx.store.jobs.list(filter, page) };
+}
+
+/**
+ * Jobs (or bridges) of one pipeline. Readers of the pipeline who may not read builds get `[]`, as in
+ * GitLab; the project must be visible (404) and the pipeline must belong to it (404 Not found).
+ */
+export async function listPipelineJobs(
+  ctx: ServiceContext,
+  actor: Actor,
+  idOrPath: string,
+  pipelineId: number,
+  options: { type: 'build' | 'bridge'; statuses?: string[]; includeRetried: boolean },
+  page: PageRequest,
+): Promise<{ project: Project; page: Page<Job> }> {
+  const project = await authorizeProject(ctx, actor, idOrPath, 'read_pipeline');
+  const pipeline = await ctx.store.pipelines.findById(pipelineId);
+  if (!pipeline || pipeline.projectId !== project.id) throw recordNotFound();
+  if (!(await can(ctx, actor, 'read_build', project))) {
+    if (actor.user === null || project.visibility !== 'private') return { project, page: { rows: [], hasMore: false, total: 0 } };
+    throw forbidden();
+  }
+  const filter: JobFilter = { projectId: project.id, pipelineId, type: options.type, includeRetried: options.includeRetried, statuses: options.statuses };
+  return { project, page: await ctx.store.jobs.list(filter, page) };
+}
+
+/** A build of the project (bridges and other projects' jobs are `404 Not found`); `processable` also finds bridges. */
+export async function findProjectJob(ctx: ServiceContext, project: Project, jobId: number, options: { processable?: boolean } = {}): Promise<Job> {
+  const job = await ctx.store.jobs.findById(jobId);
+  if (!job || job.projectId !== project.id || (!options.processable && job.type !== 'build')) throw recordNotFound();
+  return job;
+}
+
+export async function getJob(ctx: ServiceContext, actor: Actor, idOrPath: string, jobId: number): Promise<{ project: Project; job: Job }> {
+  const project = await projectForBuilds(ctx, actor, idOrPath);
+  return { project, job: await findProjectJob(ctx, project, jobId) };
+}
+

@@ -1,0 +1,68 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+/** The commit facts a Job or Pipeline entity shows, kept once per project and sha (read from git once). */
+export interface StoredCommit {
+  id: string;
+  short_id: string;
+  parent_ids: string[];
+  title: string;
+  message: string;
+  author_name: string;
+  author_email: string;
+  authored_date: string;
+  committer_name: string;
+  committer_email: string;
+  committed_date: string;
+}
+
+export class CommitsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Records a commit unless it is known already. */
+  async remember(projectId: number, c: StoredCommit): Promise<void> {
+    const known = await this.db.selectFrom('commits').select('id').where('project_id', '=', projectId).where('sha', '=', c.id).executeTakeFirst();
+    if (known) return;
+    await this.db
+      .insertInto('commits')
+      .values({
+        project_id: projectId,
+        sha: c.id,
+        parent_ids: JSON.stringify(c.parent_ids),
+        title: c.title,
+        message: c.message,
+        author_name: c.author_name,
+        author_email: c.author_email,
+        authored_date: c.authored_date,
+        committer_name: c.committer_name,
+        committer_email: c.committer_email,
+        committed_date: c.committed_date,
+      })
+      .onConflict((oc) => oc.columns(['project_id', 'sha']).doNothing())
+      .execute();
+  }
+
+  /** Commits by sha for one page of jobs, in one query. */
+  async findMany(projectId: number, shas: string[]): Promise<Map<string, StoredCommit>> {
+    if (shas.length === 0) return new Map();
+    const rows = await this.db.selectFrom('commits').selectAll().where('project_id', '=', projectId).where('sha', 'in', [...new Set(shas)]).execute();
+    return new Map(
+      rows.map((r) => [
+        r.sha,
+        {
+          id: r.sha,
+          short_id: r.sha.slice(0, 8),
+          parent_ids: JSON.parse(r.parent_ids) as string[],
+          title: r.title,
+          message: r.message,
+          author_name: r.author_name,
+          author_email: r.author_email,
+          authored_date: r.authored_date,
+          committer_name: r.committer_name,
+          committer_email: r.committer_email,
+          committed_date: r.committed_date,
+        },
+      ]),
+    );
+  }
+}
