@@ -1,19 +1,7 @@
+import type { StoredCommit as CommitInfo } from '../store/commits-repository.js';
 import type { RenderContext } from './render-context.js';
 
-/** The commit facts the entity shows (the git module's CommitInfo has this shape). */
-export interface CommitInfo {
-  id: string;
-  short_id: string;
-  parent_ids: string[];
-  title: string;
-  message: string;
-  author_name: string;
-  author_email: string;
-  authored_date: string;
-  committer_name: string;
-  committer_email: string;
-  committed_date: string;
-}
+export type { CommitInfo };
 
 /** API::Entities::Commit: `created_at` is the committed date, as GitLab shows it. */
 export function commitEntity(commit: CommitInfo, projectPath: string, rc: RenderContext) {

@@ -1,20 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
+import type { CommitInfo } from '../git/commit-object.js';
+
 /** The commit facts a Job or Pipeline entity shows, kept once per project and sha (read from git once). */
-export interface StoredCommit {
-  id: string;
-  short_id: string;
-  parent_ids: string[];
-  title: string;
-  message: string;
-  author_name: string;
-  author_email: string;
-  authored_date: string;
-  committer_name: string;
-  committer_email: string;
-  committed_date: string;
-}
+export type StoredCommit = CommitInfo;
 
 export class CommitsRepository {
   constructor(private readonly db: Kysely<Database>) {}

@@ -6,6 +6,7 @@ import { isoNow, type ServiceContext } from '../context.js';
 import { autoCancelOlderPipelines } from './auto-cancel.js';
 import { predefinedVariables } from './predefined-variables.js';
 import { processPipeline } from './process-pipeline.js';
+import { UNRUN_JOB } from './unrun-job.js';
 
 export interface PipelineRequest {
   project: Project;
@@ -34,6 +35,8 @@ export type CreationResult =
 
 export const MISSING_CONFIG = 'Missing CI config file';
 
+
+
 function jobRow(request: PipelineRequest, pipelineId: number, spec: JobSpec, now: string): NewJob {
   return {
     projectId: request.project.id,
@@ -55,21 +58,7 @@ function jobRow(request: PipelineRequest, pipelineId: number, spec: JobSpec, now
     resourceGroup: spec.resource_group,
     interruptible: spec.interruptible,
     userId: request.userId,
-    runnerId: null,
-    runnerManagerId: null,
-    tokenDigest: null,
-    failureReason: null,
-    exitCode: null,
-    coverage: null,
-    retried: false,
-    retryCount: 0,
-    downstreamPipelineId: null,
-    scheduledAt: null,
-    queuedAt: null,
-    startedAt: null,
-    finishedAt: null,
-    erasedAt: null,
-    erasedById: null,
+    ...UNRUN_JOB,
     createdAt: now,
     updatedAt: now,
   };

@@ -2,6 +2,7 @@ import { badRequest, forbidden } from '../../errors/api-error.js';
 import type { Job } from '../../store/jobs-repository.js';
 import type { Pipeline } from '../../store/pipelines-repository.js';
 import { isoNow, type ServiceContext } from '../context.js';
+import { UNRUN_JOB } from './unrun-job.js';
 import { transitionJob, transitionJobs } from './job-transitions.js';
 import { enqueue, processPipeline } from './process-pipeline.js';
 import { CANCELABLE_STATUSES, COMPLETED_STATUSES, type JobStatus } from './status/job-status.js';
@@ -38,23 +39,10 @@ export async function retryJob(ctx: ServiceContext, job: Job, userId: number, op
     await store.jobs.update(job.id, { retried: true, updatedAt: now });
     return store.jobs.insert({
       ...job,
+      ...UNRUN_JOB,
       status: 'created',
       userId,
-      runnerId: null,
-      runnerManagerId: null,
-      tokenDigest: null,
-      failureReason: null,
-      exitCode: null,
-      coverage: null,
-      retried: false,
       retryCount: options.automatic ? job.retryCount + 1 : job.retryCount,
-      downstreamPipelineId: null,
-      scheduledAt: null,
-      queuedAt: null,
-      startedAt: null,
-      finishedAt: null,
-      erasedAt: null,
-      erasedById: null,
       createdAt: now,
       updatedAt: now,
     });
