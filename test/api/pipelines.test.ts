@@ -99,6 +99,12 @@ for (const dialect of DIALECTS) {
       const full = await t.api('GET', `/projects/${project.id}/pipelines/${pipeline.id}`);
       assert.ok(full.body.yaml_errors.length > 0);
       await tree.git(['reset', '--hard', 'HEAD~1']);
+      await tree.commit('.gitlab-ci.yml', `job:\n  script: x\n${'# padding padding padding padding\n'.repeat(90_000)}`, 'Huge CI');
+      assert.equal((await tree.git(['push', remote, 'HEAD:huge'])).code, 0);
+      const huge = await eventually(async () => (await pipelines('?ref=huge'))[0], 'the huge pipeline');
+      const hugeFull = await t.api('GET', `/projects/${project.id}/pipelines/${huge.id}`);
+      assert.deepEqual([hugeFull.body.status, hugeFull.body.yaml_errors], ['failed', 'The parsed YAML is too big']);
+      await tree.git(['reset', '--hard', 'HEAD~1']);
     });
 
     it('creates API pipelines with variables and refuses bad requests with GitLab errors', async () => {
@@ -136,6 +142,22 @@ for (const dialect of DIALECTS) {
       const deleted = await t.api('DELETE', `/projects/${project.id}/pipelines/${latest.body.id}`);
       assert.equal(deleted.status, 204);
       assert.equal((await t.api('GET', `/projects/${project.id}/pipelines/${latest.body.id}`)).status, 404);
+    });
+
+    it('reads a leap second in updated_after/updated_before as :59, as Ruby DateTime does, and refuses impossible dates', async () => {
+      // RFC 3339 allows `23:59:60`, which JavaScript's Date cannot hold: this was a 500.
+      const all = (await pipelines()).map((p) => p.id);
+      for (const [query, expected] of [
+        ['?updated_after=2016-12-31T23:59:60Z', all],
+        ['?updated_after=2016-12-31T18:59:60-05:00', all],
+        ['?updated_before=2016-12-31T23:59:60Z', []],
+      ] as const) {
+        const res = await t.api('GET', `/projects/${project.id}/pipelines${query}`);
+        assert.equal(res.status, 200, `${query}: ${res.text}`);
+        assert.deepEqual(res.body.map((p: any) => p.id), expected, query);
+      }
+      const impossible = await t.api('GET', `/projects/${project.id}/pipelines?updated_after=2024-02-30T00:00:00Z`);
+      assert.deepEqual([impossible.status, impossible.body], [400, { error: 'updated_after is invalid' }]);
     });
 
     it('serves commits, branches, tags and raw files of the repository', async () => {
