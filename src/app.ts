@@ -7,6 +7,7 @@ import { parseQueryString, registerBodyParsers } from './http/body-parsers.js';
 import { registerErrorHandlers } from './http/errors.js';
 import { registerNulGuard } from './http/nul-guard.js';
 import { addGitlabKeywords } from './http/params.js';
+import { FixedWindowLimiter } from './http/rate-limit.js';
 import type { ServiceContext } from './services/context.js';
 import userRoutes from './routes/api-v4/users.js';
 import personalAccessTokenRoutes from './routes/api-v4/personal-access-tokens.js';
@@ -26,6 +27,8 @@ import gitSmartHttpRoutes from './routes/git/smart-http.js';
 export interface AppOptions {
   ctx: ServiceContext;
   logger: Logger | false;
+  /** `GET /projects/:id/jobs` requests per minute and user (GitLab's `project_jobs_api_rate_limit`, 600); 0 = off. */
+  jobsApiRateLimit?: number;
 }
 
 /** Builds the Fastify instance: cross-cutting HTTP conventions first, then every route. */
@@ -40,6 +43,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
 
   app.decorate('ctx', options.ctx);
+  const ctx = options.ctx;
+  app.decorate('rateLimits', { jobsIndex: new FixedWindowLimiter(options.jobsApiRateLimit ?? 600, 60_000, () => ctx.clock.now().getTime()) });
   // Node drops CONNECT requests silently unless someone answers them.
   app.server.on('connect', (_request, socket) => {
     const body = JSON.stringify({ error: '405 Method Not Allowed' });

@@ -11,6 +11,8 @@ export interface Config {
   rootToken?: string;
   rootPassword?: string;
   logLevel: string;
+  /** Requests per minute and user on `GET /projects/:id/jobs` (GitLab's default 600); 0 turns the limit off. */
+  jobsApiRateLimit: number;
 }
 
 export interface ConfigInput {
@@ -21,6 +23,7 @@ export interface ConfigInput {
   databaseUrl?: string;
   databasePoolSize?: string | number;
   logLevel?: string;
+  jobsApiRateLimit?: string | number;
 }
 
 function parsePort(value: string | number, what: string): number {
@@ -45,6 +48,11 @@ export function loadConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
   const rawExternal = input.externalUrl ?? env.CONVEYOR_EXTERNAL_URL;
   const externalUrl = (rawExternal ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+/.test(externalUrl)) throw new Error('--external-url must be an http(s) URL');
+  const rawRateLimit = input.jobsApiRateLimit ?? env.CONVEYOR_JOBS_API_RATE_LIMIT ?? 600;
+  const jobsApiRateLimit = typeof rawRateLimit === 'string' && rawRateLimit.trim() === '' ? Number.NaN : Number(rawRateLimit);
+  if (!Number.isSafeInteger(jobsApiRateLimit) || jobsApiRateLimit < 0) {
+    throw new Error(`--jobs-api-rate-limit must be a whole number of requests per minute (0 = off), got "${rawRateLimit}"`);
+  }
   return {
     host,
     port,
@@ -55,5 +63,6 @@ export function loadConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
     rootToken: env.CONVEYOR_ROOT_TOKEN || undefined,
     rootPassword: env.CONVEYOR_ROOT_PASSWORD || undefined,
     logLevel: input.logLevel ?? env.CONVEYOR_LOG_LEVEL ?? 'info',
+    jobsApiRateLimit,
   };
 }

@@ -51,7 +51,7 @@ export async function startServer(config: Config, options: { log?: boolean } = {
     if (rootCredentials.passwordGenerated) writeSecretFile(path.join(config.dataDir, 'initial_root_password'), rootCredentials.password);
   }
   const logger = options.log === false ? false : pino({ level: config.logLevel });
-  const app = await buildApp({ ctx, logger });
+  const app = await buildApp({ ctx, logger, jobsApiRateLimit: config.jobsApiRateLimit });
   registerPushTrigger(ctx, (error) => app.log.error({ err: error }, 'creating pipelines for a push failed'));
   registerBridgeTriggers(ctx, (error) => app.log.error({ err: error }, 'a trigger job failed'));
   // Delayed jobs become pending at their time; every process may run this, the conditional update decides.

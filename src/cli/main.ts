@@ -11,7 +11,8 @@ function serverOptions(command: Command): Command {
     .addOption(new Option('--external-url <url>', 'URL clients reach the server at, used in web_url and Link headers (env CONVEYOR_EXTERNAL_URL)'))
     .addOption(new Option('--database-url <url>', 'postgres:// URL; unset means SQLite in the data folder (env CONVEYOR_DATABASE_URL)'))
     .addOption(new Option('--database-pool-size <n>', 'PostgreSQL connections per process (env CONVEYOR_DATABASE_POOL_SIZE, default 10)'))
-    .addOption(new Option('--log-level <level>', 'pino log level (env CONVEYOR_LOG_LEVEL, default info)'));
+    .addOption(new Option('--log-level <level>', 'pino log level (env CONVEYOR_LOG_LEVEL, default info)'))
+    .addOption(new Option('--jobs-api-rate-limit <n>', 'GET /projects/:id/jobs requests per minute and user, 0 = off (env CONVEYOR_JOBS_API_RATE_LIMIT, default 600)'));
 }
 
 function handleSignals(server: RunningServer): void {

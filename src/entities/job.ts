@@ -21,32 +21,56 @@ export interface JobView {
 const seconds = (from: string | null, to: string | null, now: Date): number | null =>
   from === null ? null : Math.max(0, ((to ? Date.parse(to) : now.getTime()) - Date.parse(from)) / 1000);
 
-/** API::Entities::Ci::JobBasic, in GitLab's key order; `failure_reason` only for failed jobs. */
-export function jobBasicEntity(view: JobView, rc: RenderContext, now: Date): Record<string, unknown> {
-  const { job } = view;
-  const entity: Record<string, unknown> = {
-    id: job.id,
-    status: job.status,
-    stage: job.stage,
-    name: job.name,
-    ref: job.ref,
-    tag: job.tag,
-    coverage: job.coverage,
-    allow_failure: job.allowFailure,
-    created_at: job.createdAt,
-    started_at: job.startedAt,
-    finished_at: job.finishedAt,
-    erased_at: job.erasedAt,
-    duration: seconds(job.startedAt, job.finishedAt, now),
-    queued_duration: job.queuedAt === null ? null : seconds(job.queuedAt, job.startedAt, now),
-    user: view.user ? userEntity(view.user, rc) : null,
-    commit: view.commit ? commitEntity(view.commit, view.projectPath, rc) : null,
-    pipeline: pipelineBasicEntity({ pipeline: view.pipeline, projectPath: view.projectPath, user: null }, rc),
+/**
+ * Sub-entities shared by the jobs of one page: a page of 100 jobs usually has one user, a pipeline or two
+ * and their commits, so each is built once and the same object is referenced from every job that shows it.
+ * Create one per response (`newJobEntityMemo()`); entities are plain data and never mutated afterwards.
+ */
+export interface JobEntityMemo {
+  users: Map<User, unknown>;
+  commits: Map<CommitInfo, unknown>;
+  pipelines: Map<Pipeline, unknown>;
+}
+
+export const newJobEntityMemo = (): JobEntityMemo => ({ users: new Map(), commits: new Map(), pipelines: new Map() });
+
+function memoized<K>(map: Map<K, unknown> | undefined, key: K, build: (key: K) => unknown): unknown {
+  if (!map) return build(key);
+  let value = map.get(key);
+  if (value === undefined) {
+    value = build(key);
+    map.set(key, value);
+  }
+  return value;
+}
+
+/**
+ * API::Entities::Ci::JobBasic, in GitLab's key order; `failure_reason` only for failed jobs. Built as one
+ * object literal (one hidden class per variant) rather than by adding keys one by one.
+ */
+export function jobBasicEntity(view: JobView, rc: RenderContext, now: Date, memo?: JobEntityMemo): Record<string, unknown> {
+  const { job, projectPath } = view;
+  const user = view.user === null ? null : memoized(memo?.users, view.user, (u) => userEntity(u, rc));
+  const commit = view.commit === null ? null : memoized(memo?.commits, view.commit, (c) => commitEntity(c, projectPath, rc));
+  const pipeline = memoized(memo?.pipelines, view.pipeline, (p) => pipelineBasicEntity({ pipeline: p, projectPath, user: null }, rc));
+  const duration = seconds(job.startedAt, job.finishedAt, now);
+  const queuedDuration = job.queuedAt === null ? null : seconds(job.queuedAt, job.startedAt, now);
+  const webUrl = `${rc.externalUrl}/${projectPath}/-/jobs/${job.id}`;
+  if (job.status === 'failed') {
+    return {
+      id: job.id, status: job.status, stage: job.stage, name: job.name, ref: job.ref, tag: job.tag, coverage: job.coverage,
+      allow_failure: job.allowFailure, created_at: job.createdAt, started_at: job.startedAt, finished_at: job.finishedAt,
+      erased_at: job.erasedAt, duration, queued_duration: queuedDuration, user, commit, pipeline,
+      failure_reason: job.failureReason ?? 'unknown_failure',
+      web_url: webUrl, project: { ci_job_token_scope_enabled: false },
+    };
+  }
+  return {
+    id: job.id, status: job.status, stage: job.stage, name: job.name, ref: job.ref, tag: job.tag, coverage: job.coverage,
+    allow_failure: job.allowFailure, created_at: job.createdAt, started_at: job.startedAt, finished_at: job.finishedAt,
+    erased_at: job.erasedAt, duration, queued_duration: queuedDuration, user, commit, pipeline,
+    web_url: webUrl, project: { ci_job_token_scope_enabled: false },
   };
-  if (job.status === 'failed') entity.failure_reason = job.failureReason ?? 'unknown_failure';
-  entity.web_url = `${rc.externalUrl}/${view.projectPath}/-/jobs/${job.id}`;
-  entity.project = { ci_job_token_scope_enabled: false };
-  return entity;
 }
 
 function liveArchive(view: JobView, now: Date): JobArtifact | undefined {
@@ -54,22 +78,31 @@ function liveArchive(view: JobView, now: Date): JobArtifact | undefined {
 }
 
 /** API::Entities::Ci::Job = JobBasic + artifacts, runner and tags. */
-export function jobEntity(view: JobView, rc: RenderContext, now: Date): Record<string, unknown> {
-  const entity = jobBasicEntity(view, rc, now);
+export function jobEntity(view: JobView, rc: RenderContext, now: Date, memo?: JobEntityMemo): Record<string, unknown> {
+  const entity = jobBasicEntity(view, rc, now, memo);
+  const artifacts = view.artifacts;
+  const tagList = [...view.job.tagList].sort();
+  if (artifacts.length === 0) {
+    // The common case, without a single lookup: no archive, nothing to list.
+    return Object.assign(entity, {
+      artifacts: [], runner: null, runner_manager: null, artifacts_expire_at: null, archived: false, tag_list: tagList,
+    });
+  }
   const archive = liveArchive(view, now);
   if (archive) entity.artifacts_file = { filename: archive.filename, size: archive.size };
-  entity.artifacts = view.artifacts.map((a) => ({ file_type: a.fileType, size: a.size, filename: a.filename, file_format: a.fileFormat }));
-  entity.runner = null;
-  entity.runner_manager = null;
-  entity.artifacts_expire_at = archive?.expireAt ?? view.artifacts.find((a) => a.fileType === 'archive')?.expireAt ?? null;
-  entity.archived = false;
-  entity.tag_list = [...view.job.tagList].sort();
-  return entity;
+  return Object.assign(entity, {
+    artifacts: artifacts.map((a) => ({ file_type: a.fileType, size: a.size, filename: a.filename, file_format: a.fileFormat })),
+    runner: null,
+    runner_manager: null,
+    artifacts_expire_at: archive?.expireAt ?? artifacts.find((a) => a.fileType === 'archive')?.expireAt ?? null,
+    archived: false,
+    tag_list: tagList,
+  });
 }
 
 /** API::Entities::Ci::Bridge = JobBasic + the pipeline it started. */
-export function bridgeEntity(view: JobView, rc: RenderContext, now: Date): Record<string, unknown> {
-  const entity = jobBasicEntity(view, rc, now);
+export function bridgeEntity(view: JobView, rc: RenderContext, now: Date, memo?: JobEntityMemo): Record<string, unknown> {
+  const entity = jobBasicEntity(view, rc, now, memo);
   entity.downstream_pipeline = view.downstream ? pipelineBasicEntity({ pipeline: view.downstream, projectPath: view.projectPath, user: null }, rc) : null;
   return entity;
 }

@@ -1,9 +1,12 @@
 import type { Actor } from '../services/access/actor.js';
 import type { ServiceContext } from '../services/context.js';
+import type { FixedWindowLimiter } from './rate-limit.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     ctx: ServiceContext;
+    /** In-memory request limits per user, one limiter per limited endpoint. */
+    rateLimits: { jobsIndex: FixedWindowLimiter };
   }
   interface FastifyRequest {
     actor: Actor;

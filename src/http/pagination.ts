@@ -172,3 +172,37 @@ export function sendPageHeaders(
   }
   reply.header('Link', links.join(', '));
 }
+
+/**
+ * Remembers, for a while, which list queries matched more than COUNT_LIMIT rows, so the next requests for
+ * them skip the capped count and leave X-Total, X-Total-Pages and rel="last" out at once, as the count
+ * would have. Only "too many to count" is remembered, never a number: a stale entry can hide the headers
+ * for `ttlMs`, never show a wrong total. Bounded: past `maxEntries` the oldest entries go first.
+ */
+export class UncountableMemo {
+  private readonly until = new Map<string, number>();
+
+  constructor(
+    private readonly now: () => number,
+    private readonly ttlMs = 60_000,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  /** The page request to run: without a count when `key` was uncountable lately. */
+  apply(key: string, request: PageRequest): PageRequest {
+    if (request.kind !== 'offset' || request.countUpTo === null) return request;
+    const until = this.until.get(key);
+    if (until === undefined) return request;
+    if (until > this.now()) return { ...request, countUpTo: null };
+    this.until.delete(key);
+    return request;
+  }
+
+  /** Notes a page whose count came back over the cap. */
+  record(key: string, request: PageRequest, page: Page<unknown>): void {
+    if (request.kind !== 'offset' || request.countUpTo === null || page.total !== undefined) return;
+    this.until.delete(key);
+    if (this.until.size >= this.maxEntries) this.until.delete(this.until.keys().next().value as string);
+    this.until.set(key, this.now() + this.ttlMs);
+  }
+}

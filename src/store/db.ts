@@ -17,6 +17,42 @@ export interface DatabaseHandle {
 pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 
 /**
+ * better-sqlite3 builds each result row by defining its columns one by one, which for a page of 100
+ * 37-column jobs cost more than the query. Reading rows as arrays and turning them into objects with a
+ * literal compiled once per statement (one hidden class, no per-key work) costs under half as much.
+ * Only what Kysely's driver uses is offered: `reader`, `all`, `iterate` and `run`. A statement SQLite had
+ * to re-prepare with different columns (a migration altering a table it reads) is noticed by its width.
+ */
+function literalRows(statement: SqliteDatabase.Statement): SqliteDatabase.Statement {
+  if (!statement.reader) return statement;
+  let width = 0;
+  let build: (row: unknown[]) => unknown = () => ({});
+  const compile = (): boolean => {
+    const names = statement.columns().map((c) => c.name);
+    // `"__proto__": x` in a literal would set the prototype instead of a key.
+    if (names.includes('__proto__')) return false;
+    width = names.length;
+    build = new Function('r', `return {${names.map((name, i) => `${JSON.stringify(name)}: r[${i}]`).join(', ')}};`) as typeof build;
+    return true;
+  };
+  if (!compile()) return statement;
+  statement.raw(true);
+  const rows = (raw: unknown[][]) => {
+    if (raw.length > 0 && raw[0].length !== width && !compile()) throw new Error('a statement changed its columns to include __proto__');
+    return raw.map(build);
+  };
+  const wrapper = {
+    reader: true,
+    all: (...params: unknown[]) => rows(statement.all(...params) as unknown[][]),
+    *iterate(...params: unknown[]) {
+      for (const row of statement.iterate(...params) as IterableIterator<unknown[]>) yield rows([row])[0];
+    },
+    run: (...params: unknown[]) => statement.run(...params),
+  };
+  return wrapper as unknown as SqliteDatabase.Statement;
+}
+
+/**
  * Kysely prepares every statement anew; on SQLite preparing costs as much as running a small
  * query. Our statements are few and parameterised, so a bounded cache by SQL text pays off.
  * Safe because Kysely's SQLite driver runs one statement at a time on its single connection.
@@ -26,7 +62,7 @@ function withStatementCache(sqlite: SqliteDatabase.Database, max = 1000): Sqlite
   const prepare = (source: string) => {
     let statement = cache.get(source);
     if (!statement) {
-      statement = sqlite.prepare(source);
+      statement = literalRows(sqlite.prepare(source));
       if (cache.size >= max) cache.delete(cache.keys().next().value as string);
       cache.set(source, statement);
     }

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { JobSpec } from '../ci-config/types.js';
 import type { Database, JobsTable } from './schema.js';
 import { fetchPage, type Page, type PageRequest } from './page.js';
@@ -68,7 +68,14 @@ function toColumn(value: unknown): unknown {
   return value;
 }
 
+/**
+ * `spec` (the compiled job, ~1 KB of JSON per row) is parsed on first read: lists and the Job entity never
+ * read it, and parsing it for every row of a 100-job page was a tenth of the request. Spreads and
+ * JSON.stringify read the getter, so copies carry the parsed value as a plain property.
+ */
 function toJob(row: Selectable<JobsTable>): Job {
+  const options = row.options;
+  let spec: JobSpec | undefined;
   return {
     id: row.id,
     projectId: row.project_id,
@@ -84,7 +91,12 @@ function toJob(row: Selectable<JobsTable>): Job {
     ref: row.ref,
     tag: row.tag === 1,
     protected: row.protected === 1,
-    spec: JSON.parse(row.options) as JobSpec,
+    get spec(): JobSpec {
+      return (spec ??= JSON.parse(options) as JobSpec);
+    },
+    set spec(value: JobSpec) {
+      spec = value;
+    },
     tagList: JSON.parse(row.tag_list) as string[],
     jobVariables: JSON.parse(row.job_variables) as JobVariable[],
     resourceGroup: row.resource_group,
@@ -165,6 +177,15 @@ export interface JobFilter {
   updatedBefore?: string;
 }
 
+interface TimeRange {
+  column: 'created_at' | 'updated_at';
+  after?: string;
+  before?: string;
+}
+
+/** Up to this many jobs in a time range, the list starts from the range's ids (see mostSelectiveRange). */
+const RANGE_PROBE_LIMIT = 10_000;
+
 export class JobsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -217,12 +238,60 @@ export class JobsRepository {
     if (!filter.includeRetried) q = q.where('retried', '=', 0);
     if (filter.name !== undefined) q = q.where('name', '=', filter.name);
     if (filter.ref !== undefined) q = q.where('ref', '=', filter.ref);
-    if (filter.createdAfter !== undefined) q = q.where('created_at', '>', filter.createdAfter);
-    if (filter.createdBefore !== undefined) q = q.where('created_at', '<', filter.createdBefore);
-    if (filter.updatedAfter !== undefined) q = q.where('updated_at', '>', filter.updatedAfter);
-    if (filter.updatedBefore !== undefined) q = q.where('updated_at', '<', filter.updatedBefore);
+    const ranges: TimeRange[] = [];
+    if (filter.createdAfter !== undefined || filter.createdBefore !== undefined) {
+      ranges.push({ column: 'created_at', after: filter.createdAfter, before: filter.createdBefore });
+    }
+    if (filter.updatedAfter !== undefined || filter.updatedBefore !== undefined) {
+      ranges.push({ column: 'updated_at', after: filter.updatedAfter, before: filter.updatedBefore });
+    }
+    if (ranges.length > 0) {
+      const selective = await this.mostSelectiveRange(filter.projectId, ranges);
+      for (const range of ranges) {
+        if (range === selective) {
+          q = q.where('id', 'in', this.idsInRange(filter.projectId, range));
+        } else {
+          // Kept out of the planner's reach: an index on this column would mean sorting every match by id.
+          const value = sql<string>`(${sql.ref(range.column)} || '')`;
+          if (range.after !== undefined) q = q.where(value, '>', range.after);
+          if (range.before !== undefined) q = q.where(value, '<', range.before);
+        }
+      }
+    }
     const result = await fetchPage(this.db, q, page, 'id', 'desc');
     return { ...result, rows: result.rows.map(toJob) };
+  }
+
+  /** Ids of the project's jobs inside a time range, from the (project_id, <column>, id) index alone. */
+  private idsInRange(projectId: number, range: TimeRange) {
+    let q = this.db.selectFrom('jobs').select('id').where('project_id', '=', projectId);
+    if (range.after !== undefined) q = q.where(range.column, '>', range.after);
+    if (range.before !== undefined) q = q.where(range.column, '<', range.before);
+    return q;
+  }
+
+  /**
+   * Lists are ordered by id, so a time filter can be served two ways: walk the id index and test each row
+   * (fast when many rows match), or take the few matching ids from the time index and sort them (fast when
+   * few match). Neither planner can tell which without fresh statistics, and the wrong choice costs
+   * seconds on a million jobs, so ask the index: count up to RANGE_PROBE_LIMIT matches per range (an
+   * index-only scan) and return the range that narrows the most, if any stays under the limit.
+   */
+  private async mostSelectiveRange(projectId: number, ranges: TimeRange[]): Promise<TimeRange | undefined> {
+    let best: TimeRange | undefined;
+    let fewest = RANGE_PROBE_LIMIT;
+    for (const range of ranges) {
+      const probe = await this.db
+        .selectFrom(this.idsInRange(projectId, range).limit(RANGE_PROBE_LIMIT).as('probe'))
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirst();
+      const n = Number(probe?.n ?? 0);
+      if (n < fewest) {
+        fewest = n;
+        best = range;
+      }
+    }
+    return best;
   }
 
   /**

@@ -3,12 +3,14 @@ import type { DatabaseHandle } from './db.js';
 import { identityAndProjects } from './migrations/001-identity-and-projects.js';
 import { pipelinesAndJobs } from './migrations/002-pipelines-and-jobs.js';
 import { jobArtifacts } from './migrations/003-job-artifacts.js';
+import { jobListIndexes } from './migrations/004-job-list-indexes.js';
 
 function migrationsFor(handle: DatabaseHandle): Record<string, Migration> {
   return {
     '001-identity-and-projects': identityAndProjects(handle.dialect),
     '002-pipelines-and-jobs': pipelinesAndJobs(handle.dialect),
     '003-job-artifacts': jobArtifacts(handle.dialect),
+    '004-job-list-indexes': jobListIndexes(),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { Dialect } from './db.js';
 import type { Database, PipelinesTable } from './schema.js';
 import { fetchPage, type Page, type PageRequest } from './page.js';
 
@@ -93,10 +94,21 @@ const COLUMN_OF: Record<keyof PipelineChanges, keyof PipelinesTable> = {
 };
 
 export class PipelinesRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
 
-  /** Inserts with the next per-project iid; call inside a transaction so iids stay dense and unique. */
+  /**
+   * Inserts with the next per-project iid; call inside a transaction so iids stay dense and unique.
+   * SQLite runs one transaction at a time; PostgreSQL would let two (a push and an API call, say) read
+   * the same max, so the project's row is locked first, as GitLab's InternalId locks its counter.
+   * NO KEY UPDATE: inserts elsewhere that merely reference the project are not held up.
+   */
   async insert(p: NewPipeline): Promise<Pipeline> {
+    if (this.dialect === 'postgres') {
+      await this.db.selectFrom('projects').select('id').where('id', '=', p.projectId).forNoKeyUpdate().executeTakeFirst();
+    }
     const max = await this.db
       .selectFrom('pipelines')
       .select((eb) => eb.fn.max('iid').as('iid'))

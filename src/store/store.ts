@@ -37,7 +37,7 @@ export class Store {
     this.projects = new ProjectsRepository(db);
     this.members = new MembersRepository(db);
     this.protectedBranches = new ProtectedBranchesRepository(db);
-    this.pipelines = new PipelinesRepository(db);
+    this.pipelines = new PipelinesRepository(db, dialect);
     this.jobs = new JobsRepository(db);
     this.ciVariables = new CiVariablesRepository(db);
     this.jobArtifacts = new JobArtifactsRepository(db);

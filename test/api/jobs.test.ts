@@ -57,7 +57,8 @@ for (const dialect of DIALECTS) {
       assert.equal(res.status, 200);
       assert.deepEqual(res.body.map((j: any) => j.name), ['deploy', 'unit', 'compile'], 'bridges are not listed');
       for (const header of ['x-per-page', 'x-page', 'x-next-page', 'x-prev-page', 'link']) assert.notEqual(res.headers.get(header), null, header);
-      assert.equal(res.headers.get('x-total'), null);
+      // 17.x sends no X-Total here; Conveyor counts small lists (docs/api-extensions.md, test/api/jobs-extensions.test.ts).
+      assert.equal(res.headers.get('x-total'), '3');
       const compile = res.body.find((j: any) => j.name === 'compile');
       assert.deepEqual(Object.keys(compile), [
         'id', 'status', 'stage', 'name', 'ref', 'tag', 'coverage', 'allow_failure', 'created_at', 'started_at', 'finished_at', 'erased_at',

@@ -144,6 +144,14 @@ for (const dialect of DIALECTS) {
       assert.equal((await t.api('GET', `/projects/${project.id}/pipelines/${latest.body.id}`)).status, 404);
     });
 
+    it('gives pipelines created at the same time in one project distinct iids', async () => {
+      // Two creations read the same max(iid) on PostgreSQL: the loser's insert broke the unique index (500).
+      const created = await Promise.all(Array.from({ length: 8 }, () => t.api('POST', `/projects/${project.id}/pipeline`, { body: { ref: 'main' } })));
+      assert.deepEqual(created.map((r) => r.status), Array(8).fill(201), created.map((r) => r.text).join('\n'));
+      const iids = created.map((r) => r.body.iid);
+      assert.equal(new Set(iids).size, 8, `iids ${iids}`);
+    });
+
     it('reads a leap second in updated_after/updated_before as :59, as Ruby DateTime does, and refuses impossible dates', async () => {
       // RFC 3339 allows `23:59:60`, which JavaScript's Date cannot hold: this was a 500.
       const all = (await pipelines()).map((p) => p.id);

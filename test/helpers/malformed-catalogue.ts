@@ -1,10 +1,16 @@
 /**
  * What the malformed-request test sends: a seeded PRNG, the malformed values, ids, query strings,
- * methods and content types to draw from, the routes they are aimed at, and the fixed catalogue of
- * hand-picked requests. The random requests built from these live in `malformed-generator.ts`.
+ * methods and content types to draw from, and the fixed catalogue of hand-picked requests (the CI and
+ * git routes' part in `malformed-catalogue-ci.ts` and `malformed-catalogue-git.ts`). The routes they are
+ * aimed at live in `malformed-routes.ts`; the random requests built from these, in `malformed-generator.ts`.
  */
+import { ciCatalogue } from './malformed-catalogue-ci.js';
+import { gitCatalogue } from './malformed-catalogue-git.js';
+import type { Fixtures } from './malformed-routes.js';
 import type { FuzzRequest } from './raw-http.js';
 import { ROOT_TOKEN } from './server.js';
+
+export { ALL_FIELDS, EXTRA_FIELDS, ROUTES, type Fixtures, type RouteTemplate } from './malformed-routes.js';
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness
@@ -157,60 +163,6 @@ export const CONTENT_TYPES = [
 ];
 
 // ---------------------------------------------------------------------------------------------
-// Where to aim
-
-/** What the test creates before the first malformed request, so that some ids and paths exist. */
-export interface Fixtures {
-  root: { id: number; username: string };
-  user: { id: number; username: string; token: string };
-  readOnly: { id: number; username: string; token: string };
-  revokedToken: string;
-  userTokenId: number;
-  groups: Array<{ id: number; full_path: string }>;
-  projects: Array<{ id: number; path_with_namespace: string }>;
-}
-
-export interface RouteTemplate {
-  path: string;
-  methods: string[];
-  fields?: string[];
-}
-
-export const ROUTES: RouteTemplate[] = [
-  { path: '/api/v4/user', methods: ['GET'] },
-  { path: '/api/v4/users', methods: ['GET', 'POST'], fields: ['username', 'name', 'email', 'password', 'reset_password', 'force_random_password', 'admin', 'skip_confirmation'] },
-  { path: '/api/v4/users/{uid}', methods: ['GET'] },
-  { path: '/api/v4/users/{uid}/block', methods: ['POST'] },
-  { path: '/api/v4/users/{uid}/unblock', methods: ['POST'] },
-  { path: '/api/v4/users/{uid}/personal_access_tokens', methods: ['POST'], fields: ['name', 'scopes', 'expires_at', 'description'] },
-  { path: '/api/v4/personal_access_tokens', methods: ['GET'] },
-  { path: '/api/v4/personal_access_tokens/self', methods: ['GET', 'DELETE'] },
-  { path: '/api/v4/personal_access_tokens/{tid}', methods: ['GET', 'DELETE'] },
-  { path: '/api/v4/projects', methods: ['GET', 'POST'], fields: ['name', 'path', 'namespace_id', 'description', 'visibility', 'default_branch', 'public_jobs', 'public_builds', 'ci_config_path'] },
-  { path: '/api/v4/projects/{pid}', methods: ['GET', 'PUT', 'DELETE'], fields: ['name', 'path', 'description', 'visibility', 'default_branch', 'public_jobs', 'public_builds', 'ci_config_path'] },
-  { path: '/api/v4/projects/{pid}/members', methods: ['GET', 'POST'], fields: ['user_id', 'access_level', 'expires_at'] },
-  { path: '/api/v4/projects/{pid}/members/all', methods: ['GET'] },
-  { path: '/api/v4/projects/{pid}/members/{uid}', methods: ['GET', 'PUT', 'DELETE'], fields: ['access_level', 'expires_at'] },
-  { path: '/api/v4/projects/{pid}/members/all/{uid}', methods: ['GET'] },
-  { path: '/api/v4/groups', methods: ['GET', 'POST'], fields: ['name', 'path', 'parent_id', 'visibility', 'description'] },
-  { path: '/api/v4/groups/{gid}', methods: ['GET', 'PUT', 'DELETE'], fields: ['name', 'description', 'visibility'] },
-  { path: '/api/v4/groups/{gid}/subgroups', methods: ['GET'] },
-  { path: '/api/v4/groups/{gid}/projects', methods: ['GET'] },
-  { path: '/api/v4/groups/{gid}/members', methods: ['GET', 'POST'], fields: ['user_id', 'access_level', 'expires_at'] },
-  { path: '/api/v4/groups/{gid}/members/all', methods: ['GET'] },
-  { path: '/api/v4/groups/{gid}/members/{uid}', methods: ['GET', 'PUT', 'DELETE'], fields: ['access_level', 'expires_at'] },
-  { path: '/api/v4/groups/{gid}/members/all/{uid}', methods: ['GET'] },
-  { path: '/api/v4/version', methods: ['GET'] },
-  { path: '/api/v4/metadata', methods: ['GET'] },
-  { path: '/-/health', methods: ['GET'] },
-  { path: '/-/readiness', methods: ['GET'] },
-  { path: '/-/liveness', methods: ['GET'] },
-];
-
-export const ALL_FIELDS = [...new Set(ROUTES.flatMap((r) => r.fields ?? []))];
-export const EXTRA_FIELDS = ['id', 'unknown_field', '__proto__', 'constructor', 'private_token', 'sudo', 'is_admin', ''];
-
-// ---------------------------------------------------------------------------------------------
 // The fixed catalogue
 
 /** Hand-picked requests that cover every kind of malformation named in the requirement at least once. */
@@ -337,5 +289,6 @@ export function catalogue(fx: Fixtures, host: string): FuzzRequest[] {
   raw('bare LF line endings', `GET /api/v4/version HTTP/1.1\nHost: ${host}\nConnection: close\nPRIVATE-TOKEN: ${ROOT_TOKEN}\n\n`);
   raw('HTTP/9.9', `GET /api/v4/version HTTP/9.9\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
   raw('Expect: 100-continue', `POST /api/v4/projects HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\nPRIVATE-TOKEN: ${ROOT_TOKEN}\r\nExpect: 100-continue\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n[]`);
+  out.push(...gitCatalogue(fx, host), ...ciCatalogue(fx, host));
   return out;
 }

@@ -1,26 +1,13 @@
 /**
- * Random malformed requests for the malformed-request test, drawn from the values and routes in
- * `malformed-catalogue.ts`. Every choice goes through the seeded `Rng`, so a seed always yields the
- * same sequence; adding, removing or reordering draws changes every request after it.
+ * Random malformed requests for the malformed-request test, drawn from the values in
+ * `malformed-catalogue.ts`, the routes in `malformed-routes.ts` and (for the CI and git routes) the
+ * values in `malformed-fields.ts`. Every choice goes through the seeded `Rng`, so a seed always yields
+ * the same sequence; adding, removing or reordering draws changes every request after it.
  */
 import { unique } from './fixtures.js';
-import {
-  ALL_FIELDS,
-  BAD_IDS,
-  CONTENT_TYPES,
-  EXTRA_FIELDS,
-  METHODS,
-  QUERY_FRAGMENTS,
-  ROUTES,
-  WRONG_VALUES,
-  deepArray,
-  deepObject,
-  toForm,
-  toJson,
-  type Fixtures,
-  type Rng,
-  type RouteTemplate,
-} from './malformed-catalogue.js';
+import { BAD_IDS, CONTENT_TYPES, METHODS, QUERY_FRAGMENTS, WRONG_VALUES, deepArray, deepObject, toForm, toJson, type Rng } from './malformed-catalogue.js';
+import { branchName, ciFieldValue, gitAuthHeaders, gitBody, validSlot } from './malformed-fields.js';
+import { ALL_FIELDS, BAD_SLOT_VALUES, EXTRA_FIELDS, ROUTES, type Fixtures, type RouteTemplate } from './malformed-routes.js';
 import type { FuzzRequest } from './raw-http.js';
 import { ROOT_TOKEN } from './server.js';
 
@@ -34,6 +21,8 @@ export class Generator {
 
   private validId(slot: string): string {
     const { rng, fx } = this;
+    const special = validSlot(rng, fx, slot);
+    if (special !== undefined) return special;
     switch (slot) {
       case 'uid':
         return String(rng.pick([fx.root.id, fx.user.id, fx.readOnly.id]));
@@ -54,12 +43,16 @@ export class Generator {
     const { rng } = this;
     if (rng.chance(0.45)) return this.validId(slot);
     if (rng.chance(0.15)) return this.validId(slot) + rng.pick(['%00', '%zz', '\xff', '.json', '%2F', '%20', '/', 'x', '0']);
-    return rng.pick(BAD_IDS);
+    const own = BAD_SLOT_VALUES[slot];
+    return own && rng.chance(0.7) ? rng.pick(own) : rng.pick(BAD_IDS);
   }
 
-  private value(field: string): unknown {
+  private value(field: string, route?: RouteTemplate): unknown {
     const { rng, fx } = this;
     if (rng.chance(0.55)) return rng.pick(WRONG_VALUES);
+    if (field === 'name' && route?.path.includes('protected_branches')) return branchName(rng);
+    const special = ciFieldValue(rng, fx, field);
+    if (special !== undefined) return special;
     switch (field) {
       case 'username':
       case 'path':
@@ -92,23 +85,23 @@ export class Generator {
     }
   }
 
-  private bodyObject(fields: string[]): Record<string, unknown> {
+  private bodyObject(fields: string[], route?: RouteTemplate): Record<string, unknown> {
     const { rng } = this;
     const out: Record<string, unknown> = {};
     const chosen = rng.subset(fields.length ? fields : ALL_FIELDS, 6);
     if (rng.chance(0.2)) chosen.push(rng.pick(EXTRA_FIELDS));
     if (rng.chance(0.1)) chosen.push(rng.pick(ALL_FIELDS));
-    for (const f of chosen) out[f] = this.value(f);
+    for (const f of chosen) out[f] = this.value(f, route);
     return out;
   }
 
   /** A body and the content type it claims to be (which may be a lie). */
-  private body(fields: string[]): { contentType?: string; body?: Buffer } {
+  private body(fields: string[], route?: RouteTemplate): { contentType?: string; body?: Buffer } {
     const { rng } = this;
     const kind = rng.weighted([
       [40, 'json'], [10, 'form'], [6, 'soup'], [8, 'invalid-json'], [8, 'json-scalar'], [4, 'deep'], [6, 'mismatched'], [4, 'binary'], [4, 'empty'],
     ] as const);
-    const obj = this.bodyObject(fields);
+    const obj = this.bodyObject(fields, route);
     switch (kind) {
       case 'json':
         return { contentType: rng.pick(CONTENT_TYPES.slice(0, 10)), body: Buffer.from(toJson(obj), 'utf8') };
@@ -200,10 +193,9 @@ export class Generator {
       default:
         break;
     }
-    if (rng.chance(0.45)) {
-      const parts = rng.subset(QUERY_FRAGMENTS, 4);
-      if (parts.length) path += `?${parts.join('&')}`;
-    }
+    const parts = route.queries && rng.chance(0.7) ? rng.subset(route.queries, 3) : [];
+    if (rng.chance(route.queries ? 0.2 : 0.45)) parts.push(...rng.subset(QUERY_FRAGMENTS, 4));
+    if (parts.length) path += `?${parts.join('&')}`;
     return path;
   }
 
@@ -287,12 +279,13 @@ export class Generator {
     const headers: Array<[string, string]> = [];
     if (rng.chance(0.97)) headers.push(['Host', this.host]);
     headers.push(['Connection', 'close']);
-    headers.push(...this.authHeaders(method, path));
+    headers.push(...(route.git && rng.chance(0.8) ? gitAuthHeaders(rng, this.fx) : this.authHeaders(method, path)));
     let body: Buffer | undefined;
     let chunked = false;
     const wantsBody = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method) ? rng.chance(0.85) : rng.chance(0.15);
     if (wantsBody) {
-      const made = this.body(route.fields ?? []);
+      const made = route.git && rng.chance(0.85) ? gitBody(rng, this.fx, path.includes('receive')) : { ...this.body(route.fields ?? [], route), headers: [] };
+      headers.push(...made.headers);
       if (made.contentType !== undefined) headers.push(['Content-Type', made.contentType]);
       body = made.body;
     } else if (rng.chance(0.1)) {
@@ -359,7 +352,7 @@ export class Generator {
     if (odd) lines.push(odd.replace(/\r\n/g, eol));
     let body = '';
     if (rng.chance(0.5)) {
-      const made = this.body(route.fields ?? []);
+      const made = this.body(route.fields ?? [], route);
       body = (made.body ?? Buffer.alloc(0)).toString('latin1');
       if (made.contentType !== undefined) lines.push(`Content-Type: ${made.contentType}`);
     }

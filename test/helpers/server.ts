@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { createPostgresDatabase, type TestDialect } from './databases.js';
 
@@ -33,7 +33,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(dialect: TestDialect, options: { dataDir?: string; databaseUrl?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  dialect: TestDialect,
+  options: { dataDir?: string; databaseUrl?: string; config?: Partial<Pick<Config, 'jobsApiRateLimit' | 'databasePoolSize'>> } = {},
+): Promise<TestServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'conveyor-test-'));
   const database = dialect === 'postgres' && !options.databaseUrl ? await createPostgresDatabase() : null;
   const config = loadConfig(
@@ -43,7 +46,7 @@ export async function startTestServer(dialect: TestDialect, options: { dataDir?:
   // The external URL must name the real port, which is known only after listening: start on
   // a free port found first.
   const port = await freePort();
-  const server = await startServer({ ...config, port, externalUrl: `http://127.0.0.1:${port}` }, { log: false });
+  const server = await startServer({ ...config, ...options.config, port, externalUrl: `http://127.0.0.1:${port}` }, { log: false });
   const url = `http://127.0.0.1:${port}`;
   return {
     dialect,

@@ -8,15 +8,20 @@
  * `CONVEYOR_FUZZ_COUNT` changes how many random requests follow the fixed catalogue.
  *
  * The transport lives in `../helpers/raw-http.ts`; what gets sent, in `../helpers/malformed-catalogue.ts`
- * (values, routes, the fixed catalogue) and `../helpers/malformed-generator.ts` (the random requests).
+ * (values and the fixed catalogue, with its CI and git parts in `malformed-catalogue-ci.ts` and
+ * `malformed-catalogue-git.ts`), `../helpers/malformed-routes.ts` (the routes aimed at) and
+ * `../helpers/malformed-generator.ts` with `malformed-fields.ts` (the random requests). The ids and paths
+ * they hit come from `../helpers/malformed-fixtures.ts`: groups, projects, tokens, and a project with
+ * pushed commits, pipelines, CI/CD variables and protected branches.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { DIALECTS } from '../helpers/databases.js';
-import { addMember, createGroup, createProject, createUser } from '../helpers/fixtures.js';
-import { catalogue, Rng, type Fixtures } from '../helpers/malformed-catalogue.js';
+import { catalogue, Rng } from '../helpers/malformed-catalogue.js';
+import { createFixtures } from '../helpers/malformed-fixtures.js';
 import { Generator } from '../helpers/malformed-generator.js';
+import type { Fixtures } from '../helpers/malformed-routes.js';
 import { clip, describeRequest, send, sendHttp, type FuzzRequest, type FuzzResponse } from '../helpers/raw-http.js';
 import { ROOT_TOKEN, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -63,33 +68,7 @@ for (const dialect of DIALECTS) {
     before(async () => {
       t = await startTestServer(dialect);
       port = Number(new URL(t.url).port);
-      const user = await createUser(t);
-      const readOnly = await createUser(t, { scopes: ['read_api'] });
-      const doomed = await createUser(t);
-      const revoke = await t.api('DELETE', '/personal_access_tokens/self', { token: doomed.token });
-      assert.equal(revoke.status, 204, revoke.text);
-      const self = await t.api('GET', '/personal_access_tokens/self', { token: user.token });
-      assert.equal(self.status, 200, self.text);
-      const groups = [];
-      const projects = [];
-      for (let i = 0; i < 3; i++) {
-        const g = await createGroup(t, { visibility: i === 0 ? 'public' : 'private' });
-        const sub = await createGroup(t, { parent_id: g.id, visibility: i === 0 ? 'public' : 'private' });
-        groups.push(g, sub);
-        projects.push(await createProject(t, { namespace_id: sub.id, visibility: i === 0 ? 'public' : 'private' }));
-        projects.push(await createProject(t, {}));
-      }
-      await addMember(t, projects[0].id, user.id, 30);
-      const root = await t.api('GET', '/user');
-      fx = {
-        root: { id: root.body.id, username: root.body.username },
-        user: { id: user.id, username: user.username, token: user.token },
-        readOnly: { id: readOnly.id, username: readOnly.username, token: readOnly.token },
-        revokedToken: doomed.token,
-        userTokenId: self.body.id,
-        groups: groups.map((g) => ({ id: g.id, full_path: g.full_path })),
-        projects: projects.map((p) => ({ id: p.id, path_with_namespace: p.path_with_namespace })),
-      };
+      fx = await createFixtures(t);
     });
     after(() => t.close());
 
@@ -103,11 +82,17 @@ for (const dialect of DIALECTS) {
       const noResponse: string[] = [];
       const notes: string[] = [];
       const statuses = new Map<number, number>();
+      /** The slowest answers, to tell a slow route from a hang (which the transport's timeout turns into "no response"). */
+      const slowest: Array<{ ms: number; line: string }> = [];
       let crashed: string | null = null;
       for (const [index, req] of requests.entries()) {
+        const started = performance.now();
         const outcome = await send(port, req);
+        const ms = Math.round(performance.now() - started);
+        slowest.push({ ms, line: `#${index} ${ms} ms: ${clip(describeRequest(req), 300)}` });
+        slowest.sort((a, b) => b.ms - a.ms).splice(5);
         if (outcome.kind === 'no-response') {
-          if (LOG_FILE) fs.appendFileSync(LOG_FILE, `${dialect} #${index} NO RESPONSE ${outcome.reason} <= ${describeRequest(req)}\n`);
+          if (LOG_FILE) fs.appendFileSync(LOG_FILE, `${dialect} #${index} NO RESPONSE ${outcome.reason} (${ms} ms) <= ${describeRequest(req)}\n`);
           // A connection dropped without a reply: report it, and fail only if the server died.
           const alive = (await getStatus(port, '/-/liveness')) === 200;
           noResponse.push(`#${index} ${describeRequest(req)} → ${outcome.reason}${alive ? '' : ' — SERVER NO LONGER ANSWERS'}`);
@@ -119,7 +104,7 @@ for (const dialect of DIALECTS) {
         }
         const res = outcome.response;
         if (outcome.note) notes.push(`#${index} ${res.status} — ${outcome.note}: ${describeRequest(req)}`);
-        if (LOG_FILE) fs.appendFileSync(LOG_FILE, `${dialect} #${index} ${res.status} ${clip(JSON.stringify(res.body), 200)} <= ${describeRequest(req)}\n`);
+        if (LOG_FILE) fs.appendFileSync(LOG_FILE, `${dialect} #${index} ${res.status} (${ms} ms) ${clip(JSON.stringify(res.body), 200)} <= ${describeRequest(req)}\n`);
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         const problems = checkResponse(req, res);
         if (problems.length > 0) {
@@ -133,6 +118,7 @@ for (const dialect of DIALECTS) {
       ctx.diagnostic(`${dialect}: seed ${SEED}, ${requests.length} requests; statuses ${summary}; ${failures.length} bad answers; ${noResponse.length} without a response`);
       for (const line of noResponse) ctx.diagnostic(`no response: ${line}`);
       for (const line of notes) ctx.diagnostic(`note: ${line}`);
+      for (const { line } of slowest) ctx.diagnostic(`slowest: ${line}`);
 
       assert.equal(crashed, null, `seed ${SEED} (${dialect}): the server stopped answering after request ${crashed}`);
       assert.equal((await getStatus(port, '/-/readiness')), 200, `seed ${SEED} (${dialect}): /-/readiness no longer answers 200`);

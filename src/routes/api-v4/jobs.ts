@@ -1,10 +1,14 @@
 import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { bridgeEntity, jobEntity } from '../../entities/job.js';
-import { readPageRequest, sendPageHeaders, type PaginationOptions } from '../../http/pagination.js';
+import { bridgeEntity, jobEntity, newJobEntityMemo } from '../../entities/job.js';
+import { readPageRequest, sendPageHeaders, UncountableMemo, type PaginationOptions } from '../../http/pagination.js';
 import { BooleanParam, IdInteger, PathOrIdParams, Text } from '../../http/params.js';
+import { sendWithRange } from '../../http/range.js';
+import { enforceRateLimit } from '../../http/rate-limit.js';
+import { cancelJobsAs, parseBulkCancelSelection } from '../../services/jobs/bulk-cancel.js';
 import { cancelJobAs, eraseJobAs, playJobAs, retryJobAs, validatePlayVariables } from '../../services/jobs/job-actions.js';
+import type { Actor } from '../../services/access/actor.js';
 import { allowedAgents, jobOfToken } from '../../services/jobs/job-token-info.js';
 import { jobViews } from '../../services/jobs/job-views.js';
 import { getJob, listPipelineJobs, listProjectJobs, parseScope } from '../../services/jobs/jobs-query.js';
@@ -14,9 +18,13 @@ import type { Project } from '../../store/projects-repository.js';
 const JobParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 1024 }), job_id: IdInteger() });
 const PipelineParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 1024 }), pipeline_id: IdInteger() });
 
-/** 17.x lists project jobs without counting (no X-Total), newest first; keyset by id desc only. */
+/**
+ * Newest first; keyset by id desc only, as 17.x. 17.x sends no X-Total here; we count up to COUNT_LIMIT
+ * matching rows like GitLab's other lists (with rel="last"), and leave the three out past it
+ * (docs/api-extensions.md).
+ */
 const PROJECT_JOBS_PAGINATION: PaginationOptions = {
-  count: 'never',
+  count: 'capped',
   keyset: { orderBy: ['id'], sort: ['desc'], defaultOrderBy: 'id', defaultSort: 'desc', style: 'cursor' },
   offsetOrder: { columns: { id: 'id' }, defaultOrderBy: 'id', defaultSort: 'desc' },
 };
@@ -38,10 +46,15 @@ export default async function jobRoutes(fastify: FastifyInstance) {
   const ctx = app.ctx;
   const rc = { externalUrl: ctx.externalUrl };
   const required = { auth: 'required' as const };
+  // A project with more than COUNT_LIMIT matching jobs is not counted again for a minute.
+  const uncountable = new UncountableMemo(() => ctx.clock.now().getTime());
 
-  async function render(project: Project, jobs: Job[]) {
+  /** Job and Bridge entities for `jobs`; the caller's user (already loaded) is not fetched again. */
+  async function render(project: Project, jobs: Job[], actor: Actor) {
     const now = ctx.clock.now();
-    return (await jobViews(ctx, project, jobs)).map((v) => (v.job.type === 'bridge' ? bridgeEntity(v, rc, now) : jobEntity(v, rc, now)));
+    const memo = newJobEntityMemo();
+    const views = await jobViews(ctx, project, jobs, [actor.user, actor.sudoFrom]);
+    return views.map((v) => (v.job.type === 'bridge' ? bridgeEntity(v, rc, now, memo) : jobEntity(v, rc, now, memo)));
   }
 
   app.get(
@@ -50,13 +63,19 @@ export default async function jobRoutes(fastify: FastifyInstance) {
     async (request, reply) => {
       const q = request.query;
       const statuses = parseScope(q.scope);
-      const pageRequest = readPageRequest(request, PROJECT_JOBS_PAGINATION);
-      const { project, page } = await listProjectJobs(ctx, request.actor, request.params.id, {
+      const requested = readPageRequest(request, PROJECT_JOBS_PAGINATION);
+      // GitLab's `check_rate_limit!(:jobs_index, scope: current_user)`: after authentication and parameter checks.
+      enforceRateLimit(app.rateLimits.jobsIndex, String(request.actor.user!.id), reply);
+      const filters = {
         statuses, name: q.name, ref: q.ref, createdAfter: iso(q.created_after), createdBefore: iso(q.created_before),
         updatedAfter: iso(q.updated_after), updatedBefore: iso(q.updated_before),
-      }, pageRequest);
+      };
+      const countKey = `${request.params.id}\u0000${JSON.stringify(filters)}`;
+      const pageRequest = uncountable.apply(countKey, requested);
+      const { project, page } = await listProjectJobs(ctx, request.actor, request.params.id, filters, pageRequest);
+      uncountable.record(countKey, pageRequest, page);
       sendPageHeaders(request, reply, rc.externalUrl, pageRequest, page, PROJECT_JOBS_PAGINATION);
-      return render(project, page.rows);
+      return render(project, page.rows, request.actor);
     },
   );
 
@@ -73,35 +92,49 @@ export default async function jobRoutes(fastify: FastifyInstance) {
         const includeRetried = type === 'build' && request.query.include_retried === true;
         const { project, page } = await listPipelineJobs(ctx, request.actor, request.params.id, request.params.pipeline_id, { type, statuses, includeRetried }, pageRequest);
         sendPageHeaders(request, reply, rc.externalUrl, pageRequest, page);
-        return render(project, page.rows);
+        return render(project, page.rows, request.actor);
       },
     );
   }
 
   app.get('/api/v4/projects/:id/jobs/:job_id', { config: required, schema: { params: JobParams } }, async (request) => {
     const { project, job } = await getJob(ctx, request.actor, request.params.id, request.params.job_id);
-    return (await render(project, [job]))[0];
+    return (await render(project, [job], request.actor))[0];
   });
 
   app.get('/api/v4/projects/:id/jobs/:job_id/trace', { config: required, schema: { params: JobParams } }, async (request, reply) => {
     const { job } = await getJob(ctx, request.actor, request.params.id, request.params.job_id);
     // Logs arrive with the runner issue; until a runner has written one, every job's log is empty.
-    return reply.type('text/plain; charset=utf-8').header('Content-Disposition', `infile; filename="${job.id}.log"`).send('');
+    reply.type('text/plain; charset=utf-8').header('Content-Disposition', `infile; filename="${job.id}.log"`);
+    return sendWithRange(request, reply, Buffer.alloc(0));
   });
+
+  // Beyond GitLab (docs/api-extensions.md): cancel up to 100 jobs, picked by id or by status, all or nothing.
+  const BulkCancelParams = Type.Object({ job_ids: Type.Optional(Type.Unknown()), scope: Type.Optional(Type.Unknown()) });
+  app.post(
+    '/api/v4/projects/:id/jobs/cancel',
+    { config: required, schema: { params: PathOrIdParams, querystring: BulkCancelParams, body: BulkCancelParams } },
+    async (request, reply) => {
+      // Grape reads parameters from the body and the query string alike; the body wins.
+      const selection = parseBulkCancelSelection(request.body.job_ids ?? request.query.job_ids, request.body.scope ?? request.query.scope);
+      const { project, jobs } = await cancelJobsAs(ctx, request.actor, request.params.id, selection);
+      return reply.code(201).send(await render(project, jobs, request.actor));
+    },
+  );
 
   app.post('/api/v4/projects/:id/jobs/:job_id/cancel', { config: required, schema: { params: JobParams } }, async (request, reply) => {
     const { project, job } = await cancelJobAs(ctx, request.actor, request.params.id, request.params.job_id);
-    return reply.code(201).send((await render(project, [job]))[0]);
+    return reply.code(201).send((await render(project, [job], request.actor))[0]);
   });
 
   app.post('/api/v4/projects/:id/jobs/:job_id/retry', { config: required, schema: { params: JobParams } }, async (request, reply) => {
     const { project, job } = await retryJobAs(ctx, request.actor, request.params.id, request.params.job_id);
-    return reply.code(201).send((await render(project, [job]))[0]);
+    return reply.code(201).send((await render(project, [job], request.actor))[0]);
   });
 
   app.post('/api/v4/projects/:id/jobs/:job_id/erase', { config: required, schema: { params: JobParams } }, async (request, reply) => {
     const { project, job } = await eraseJobAs(ctx, request.actor, request.params.id, request.params.job_id);
-    return reply.code(201).send((await render(project, [job]))[0]);
+    return reply.code(201).send((await render(project, [job], request.actor))[0]);
   });
 
   app.post(
@@ -116,13 +149,13 @@ export default async function jobRoutes(fastify: FastifyInstance) {
     async (request, reply) => {
       const variables = validatePlayVariables(request.body.job_variables_attributes);
       const { project, job } = await playJobAs(ctx, request.actor, request.params.id, request.params.job_id, variables);
-      return reply.code(200).send((await render(project, [job]))[0]);
+      return reply.code(200).send((await render(project, [job], request.actor))[0]);
     },
   );
 
   app.get('/api/v4/job', { config: { auth: 'required', jobToken: true } }, async (request) => {
     const { project, job } = await jobOfToken(ctx, request.actor);
-    return (await render(project, [job]))[0];
+    return (await render(project, [job], request.actor))[0];
   });
 
   app.get('/api/v4/job/allowed_agents', { config: { auth: 'required', jobToken: true } }, async (request) => allowedAgents(ctx, request.actor));

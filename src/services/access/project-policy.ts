@@ -45,6 +45,33 @@ export function projectAbilities(project: Project, level: number, signedIn: bool
   return abilities;
 }
 
+export type JobAbility = 'read_build' | 'cancel_build' | 'update_build' | 'play_job' | 'erase_build';
+
+/** What GitLab's BuildPolicy looks at beyond the project's abilities: the job's ref and who triggered it. */
+export interface JobFacts {
+  /** The job's ref is a protected branch (BuildPolicy's `unprotected_ref`, negated). */
+  protectedRef: boolean;
+  /** The caller may push **or** merge to the ref (`Gitlab::UserAccess#can_update_branch?`). */
+  canUpdateRef: boolean;
+  /** The caller triggered the job (`triggered_by?`). */
+  ownerOfJob: boolean;
+}
+
+/**
+ * GitLab's BuildPolicy refinements of the table above, for one job: every job write (cancel, retry, play,
+ * erase) is refused on a ref the caller can neither push nor merge to; erasing needs `admin_build`, or
+ * `update_build` on a job the caller triggered on an unprotected ref.
+ */
+export function jobAbilities(project: ReadonlySet<ProjectAbility>, facts: JobFacts): Set<JobAbility> {
+  const abilities = new Set<JobAbility>();
+  if (project.has('read_build')) abilities.add('read_build');
+  if (!facts.canUpdateRef) return abilities;
+  if (project.has('cancel_build')) abilities.add('cancel_build');
+  if (project.has('update_build')) abilities.add('update_build').add('play_job');
+  if (project.has('admin_build') || (project.has('update_build') && facts.ownerOfJob && !facts.protectedRef)) abilities.add('erase_build');
+  return abilities;
+}
+
 export async function projectAbilitiesOf(ctx: ServiceContext, actor: Actor, project: Project): Promise<Set<ProjectAbility>> {
   return projectAbilities(project, await projectAccessLevel(ctx, actor, project), actor.user !== null);
 }

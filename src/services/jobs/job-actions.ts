@@ -1,42 +1,58 @@
 import { forbidden, invalidParam } from '../../errors/api-error.js';
 import type { Job } from '../../store/jobs-repository.js';
 import type { Project } from '../../store/projects-repository.js';
+import { AccessLevel } from '../access/access-level.js';
 import type { Actor } from '../access/actor.js';
-import { can, type ProjectAbility } from '../access/project-policy.js';
+import { projectAccessLevel } from '../access/memberships.js';
+import { jobAbilities, projectAbilitiesOf, type JobAbility, type JobFacts, type ProjectAbility } from '../access/project-policy.js';
 import { isoNow, type ServiceContext } from '../context.js';
 import { cancelJob, playJob, retryJob } from '../pipelines/pipeline-actions.js';
 import { COMPLETED_STATUSES, type JobStatus } from '../pipelines/status/job-status.js';
 import { authorizeProject } from '../projects/projects.js';
 import { matchesBranchPattern } from '../repositories/branch-patterns.js';
-import { pushRulesFor } from '../repositories/protected-branches.js';
 import { findProjectJob } from './jobs-query.js';
 
 /**
- * BuildPolicy's refinement: on a protected ref, changing a job (cancel, retry, play, erase) needs the
- * right to push to that ref; archived and erased jobs cannot be changed.
+ * The facts BuildPolicy needs about one job: whether its ref is a protected branch, whether the caller may
+ * push or merge there (GitLab's `can_update_branch?`: any matching rule that lets their level push or
+ * merge; `0` lets no one), and whether they triggered it. Conveyor has no protected tags, so a tag's ref is
+ * unprotected; administrators pass branch protection as they do for pushes (`pushRulesFor`).
  */
-async function mayChangeOnRef(ctx: ServiceContext, actor: Actor, project: Project, job: Job): Promise<boolean> {
-  if (actor.user?.isAdmin) return true;
-  if (job.tag) return true;
-  const rules = await pushRulesFor(ctx, actor, project);
-  const matching = rules.protectedPatterns.filter((p) => matchesBranchPattern(p, job.ref));
-  return matching.length === 0 || matching.some((p) => rules.pushAllowed.includes(p));
+async function jobFacts(ctx: ServiceContext, actor: Actor, project: Project, job: Job): Promise<JobFacts> {
+  const ownerOfJob = actor.user !== null && job.userId === actor.user.id;
+  const rules = job.tag ? [] : (await ctx.store.protectedBranches.listByProject(project.id)).filter((b) => matchesBranchPattern(b.name, job.ref));
+  if (rules.length === 0) return { protectedRef: false, canUpdateRef: true, ownerOfJob };
+  if (actor.user?.isAdmin) return { protectedRef: true, canUpdateRef: true, ownerOfJob };
+  const level = await projectAccessLevel(ctx, actor, project);
+  const allows = (required: number) => required !== AccessLevel.NO_ACCESS && level >= required;
+  return { protectedRef: true, canUpdateRef: rules.some((b) => allows(b.pushAccessLevel) || allows(b.mergeAccessLevel)), ownerOfJob };
 }
 
-async function authorizeJob(ctx: ServiceContext, actor: Actor, idOrPath: string, jobId: number, ability: ProjectAbility, processable = false) {
-  const project = await authorizeProject(ctx, actor, idOrPath, 'read_build');
-  const job = await findProjectJob(ctx, project, jobId, { processable });
-  if (!(await can(ctx, actor, ability, project)) || !(await mayChangeOnRef(ctx, actor, project, job))) throw forbidden();
+/**
+ * GitLab's order of checks (jobs.rb): the project-level ability (403) before the job lookup (404), then
+ * the job's own ability from BuildPolicy (403); state checks come after, in the callers.
+ */
+async function authorizeJob(
+  ctx: ServiceContext,
+  actor: Actor,
+  idOrPath: string,
+  jobId: number,
+  abilities: { project: ProjectAbility; job: JobAbility; processable?: boolean },
+) {
+  const project = await authorizeProject(ctx, actor, idOrPath, abilities.project);
+  const job = await findProjectJob(ctx, project, jobId, { processable: abilities.processable });
+  const allowed = jobAbilities(await projectAbilitiesOf(ctx, actor, project), await jobFacts(ctx, actor, project, job));
+  if (!allowed.has(abilities.job)) throw forbidden();
   return { project, job };
 }
 
 export async function cancelJobAs(ctx: ServiceContext, actor: Actor, idOrPath: string, jobId: number) {
-  const { project, job } = await authorizeJob(ctx, actor, idOrPath, jobId, 'cancel_build');
+  const { project, job } = await authorizeJob(ctx, actor, idOrPath, jobId, { project: 'cancel_build', job: 'cancel_build' });
   return { project, job: await cancelJob(ctx, job) };
 }
 
 export async function retryJobAs(ctx: ServiceContext, actor: Actor, idOrPath: string, jobId: number) {
-  const { project, job } = await authorizeJob(ctx, actor, idOrPath, jobId, 'update_build', true);
+  const { project, job } = await authorizeJob(ctx, actor, idOrPath, jobId, { project: 'update_build', job: 'update_build', processable: true });
   return { project, job: await retryJob(ctx, job, actor.user!.id) };
 }
 
@@ -55,7 +71,7 @@ export function validatePlayVariables(items: PlayVariable[] | undefined): Array<
 }
 
 export async function playJobAs(ctx: ServiceContext, actor: Actor, idOrPath: string, jobId: number, variables: Array<{ key: string; value: string }>) {
-  const { project, job } = await authorizeJob(ctx, actor, idOrPath, jobId, 'update_build', true);
+  const { project, job } = await authorizeJob(ctx, actor, idOrPath, jobId, { project: 'read_build', job: 'play_job', processable: true });
   return { project, job: await playJob(ctx, job, actor.user!.id, variables) };
 }
 
@@ -64,11 +80,7 @@ export async function playJobAs(ctx: ServiceContext, actor: Actor, idOrPath: str
  * A job is erasable when finished and it still has artifacts or a log.
  */
 export async function eraseJobAs(ctx: ServiceContext, actor: Actor, idOrPath: string, jobId: number) {
-  const project = await authorizeProject(ctx, actor, idOrPath, 'read_build');
-  const job = await findProjectJob(ctx, project, jobId);
-  const admin = await can(ctx, actor, 'admin_build', project);
-  const own = (await can(ctx, actor, 'update_build', project)) && job.userId === actor.user?.id && (await mayChangeOnRef(ctx, actor, project, job));
-  if (!admin && !own) throw forbidden();
+  const { project, job } = await authorizeJob(ctx, actor, idOrPath, jobId, { project: 'update_build', job: 'erase_build' });
   const artifacts = (await ctx.store.jobArtifacts.listByJobs([job.id])).get(job.id) ?? [];
   if (!COMPLETED_STATUSES.includes(job.status as JobStatus) || job.erasedAt !== null || artifacts.length === 0) {
     throw forbidden('Job is not erasable!');

@@ -27,6 +27,16 @@ const ROLE_NAMES: Array<[number, string]> = [
   [AccessLevel.OWNER, 'owner'],
 ];
 
+/** GitLab's Environment#guess_tier: the tier a name suggests when `deployment_tier` is not set. */
+export function guessTier(name: string): string {
+  const n = name.toLowerCase();
+  if (/(^|\W|_)(prod|production|live)(\W|_|$)/.test(n)) return 'production';
+  if (/(^|\W|_)(stag|staging|model|pre|demo)/.test(n)) return 'staging';
+  if (/(^|\W|_)(test|tst|int|ac(ce|)pt|qa|qc|control|quality)/.test(n)) return 'testing';
+  if (/(^|\W|_)(dev|review|trunk)/.test(n)) return 'development';
+  return 'other';
+}
+
 /** `GET /job/allowed_agents`: Conveyor has no Kubernetes agents, so the list is empty; the context is GitLab's. */
 export async function allowedAgents(ctx: ServiceContext, actor: Actor) {
   const { project, job } = await jobOfToken(ctx, actor);
@@ -39,6 +49,6 @@ export async function allowedAgents(ctx: ServiceContext, actor: Actor) {
     pipeline: { id: job.pipelineId },
     project: { id: project.id, groups: ancestry.filter((ns) => ns.kind === 'group').reverse().map((ns) => ({ id: ns.id })) },
     user: { id: actor.user!.id, username: actor.user!.username, roles_in_project: ROLE_NAMES.filter(([l]) => l <= level).map(([, name]) => name) },
-    ...(environment ? { environment: { slug: environment.name.toLowerCase().replace(/[^a-z0-9]/g, '-'), tier: environment.deployment_tier ?? 'other' } } : {}),
+    ...(environment ? { environment: { slug: environment.name.toLowerCase().replace(/[^a-z0-9]/g, '-'), tier: environment.deployment_tier ?? guessTier(environment.name) } } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { forbidden, invalidParam, recordNotFound } from '../../errors/api-error.js';
+import { invalidParam, recordNotFound } from '../../errors/api-error.js';
 import type { Job, JobFilter } from '../../store/jobs-repository.js';
 import type { Page, PageRequest } from '../../store/page.js';
 import type { Project } from '../../store/projects-repository.js';
@@ -47,8 +47,10 @@ export async function listProjectJobs(ctx: ServiceContext, actor: Actor, idOrPat
 }
 
 /**
- * Jobs (or bridges) of one pipeline. Readers of the pipeline who may not read builds get `[]`, as in
- * GitLab; the project must be visible (404) and the pipeline must belong to it (404 Not found).
+ * Jobs (or bridges) of one pipeline, as GitLab's pipelines.rb checks them: the job list needs
+ * `read_pipeline` on the project and quietly answers `[]` to readers of the pipeline who may not read
+ * builds (JobsFinder); the bridge list needs `read_build` on the project (403). Either way the project must
+ * be visible (404 Project Not Found) and the pipeline must belong to it (404 Not found).
  */
 export async function listPipelineJobs(
   ctx: ServiceContext,
@@ -58,13 +60,10 @@ export async function listPipelineJobs(
   options: { type: 'build' | 'bridge'; statuses?: string[]; includeRetried: boolean },
   page: PageRequest,
 ): Promise<{ project: Project; page: Page<Job> }> {
-  const project = await authorizeProject(ctx, actor, idOrPath, 'read_pipeline');
+  const project = await authorizeProject(ctx, actor, idOrPath, options.type === 'bridge' ? 'read_build' : 'read_pipeline');
   const pipeline = await ctx.store.pipelines.findById(pipelineId);
   if (!pipeline || pipeline.projectId !== project.id) throw recordNotFound();
-  if (!(await can(ctx, actor, 'read_build', project))) {
-    if (actor.user === null || project.visibility !== 'private') return { project, page: { rows: [], hasMore: false, total: 0 } };
-    throw forbidden();
-  }
+  if (!(await can(ctx, actor, 'read_build', project))) return { project, page: { rows: [], hasMore: false, total: 0 } };
   const filter: JobFilter = { projectId: project.id, pipelineId, type: options.type, includeRetried: options.includeRetried, statuses: options.statuses };
   return { project, page: await ctx.store.jobs.list(filter, page) };
 }

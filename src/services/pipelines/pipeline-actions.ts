@@ -32,7 +32,12 @@ export function isRetryable(job: Job): boolean {
  * old one flagged retried, skipped jobs after it reset to `created`; processing then decides, except that a
  * retried manual or delayed job is enqueued at once instead of waiting to be played again.
  */
-export async function retryJob(ctx: ServiceContext, job: Job, userId: number, options: { automatic?: boolean } = {}): Promise<Job> {
+export async function retryJob(
+  ctx: ServiceContext,
+  job: Job,
+  userId: number,
+  options: { automatic?: boolean; variables?: Array<{ key: string; value: string }> } = {},
+): Promise<Job> {
   if (!isRetryable(job)) throw forbidden('Job is not retryable');
   const now = isoNow(ctx);
   const clone = await ctx.store.transaction(async (store) => {
@@ -43,6 +48,7 @@ export async function retryJob(ctx: ServiceContext, job: Job, userId: number, op
       status: 'created',
       userId,
       retryCount: options.automatic ? job.retryCount + 1 : job.retryCount,
+      jobVariables: options.variables && options.variables.length > 0 ? options.variables : job.jobVariables,
       createdAt: now,
       updatedAt: now,
     });
@@ -87,7 +93,11 @@ export function isPlayable(job: Job): boolean {
 /** Play a manual or delayed job: it starts now as the caller's, with the given variables; finished ones are retried. */
 export async function playJob(ctx: ServiceContext, job: Job, userId: number, variables: Array<{ key: string; value: string }> = []): Promise<Job> {
   if (!isPlayable(job)) throw badRequest('Unplayable Job');
-  if (COMPLETED_STATUSES.includes(job.status as JobStatus)) return retryJob(ctx, job, userId);
+  if (COMPLETED_STATUSES.includes(job.status as JobStatus)) {
+    // GitLab retries a finished manual job with the new variables, and answers with the job it was asked to play.
+    await retryJob(ctx, job, userId, { variables });
+    return (await ctx.store.jobs.findById(job.id)) ?? job;
+  }
   const changes = { userId, jobVariables: variables };
   const updated = (job.resourceGroup && (await ctx.store.jobs.countHoldingResource(job.projectId, job.resourceGroup)) > 0)
     ? await transitionJob(ctx, job, 'enqueue_waiting', { changes })

@@ -49,8 +49,8 @@ export async function listPipelines(ctx: ServiceContext, actor: Actor, projectId
   const filter: PipelineFilter = { projectId: project.id, ref: query.ref, sha: query.sha, source: query.source, name: query.name };
   if (query.status) filter.statuses = [query.status];
   if (query.scope && SCOPE_STATUSES[query.scope]) filter.statuses = SCOPE_STATUSES[query.scope];
-  if (query.updated_after) filter.updatedAfter = new Date(query.updated_after).toISOString();
-  if (query.updated_before) filter.updatedBefore = new Date(query.updated_before).toISOString();
+  if (query.updated_after) filter.updatedAfter = parseTime(query.updated_after, 'updated_after');
+  if (query.updated_before) filter.updatedBefore = parseTime(query.updated_before, 'updated_before');
   if (query.username !== undefined) {
     const user = await ctx.store.users.findByUsername(query.username);
     filter.userId = user?.id ?? -1;
@@ -73,9 +73,15 @@ export async function latestPipeline(ctx: ServiceContext, actor: Actor, projectI
   return { pipeline, project, user };
 }
 
+/**
+ * A `date-time` parameter as an ISO string, read the way GitLab's DateTime coercion (Ruby's DateTime)
+ * reads it. The schema's RFC 3339 check lets the leap second `23:59:60` through, which JavaScript's Date
+ * cannot hold: Ruby's DateTime reads it as `:59`, and so does this. Anything Date cannot read is
+ * `<param> is invalid`, never a RangeError.
+ */
 export function parseTime(value: string | undefined, param: string): string | undefined {
   if (value === undefined) return undefined;
-  const time = Date.parse(value);
+  const time = Date.parse(value.replace(/^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:)60(?!\d)/, '$159'));
   if (Number.isNaN(time)) throw invalidParam(param);
-  return value;
+  return new Date(time).toISOString();
 }
