@@ -6,6 +6,7 @@
  *
  * Usage: node dist/bench/jobs.js [jobs] [seconds] [sqlite|postgres|both]
  *   BENCH_DATA_DIR=<dir>   SQLite only: keep the data folder and reuse an already seeded project next time.
+ *   BENCH_DATABASE_URL=<postgres://...>  PostgreSQL only: use (and keep) this database instead of a throwaway one.
  *   BENCH_CONNECTIONS=<n>  autocannon connections (default 50).
  */
 import fs from 'node:fs';
@@ -22,6 +23,7 @@ const which = process.argv[4] ?? 'sqlite';
 const dialects: TestDialect[] = which === 'both' ? ['sqlite', 'postgres'] : [which as TestDialect];
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const dataDir = process.env.BENCH_DATA_DIR;
+const databaseUrl = process.env.BENCH_DATABASE_URL;
 const PROJECT = 'bench-jobs';
 
 interface Figures {
@@ -41,7 +43,11 @@ const cursor = (id: number) => Buffer.from(JSON.stringify({ id: String(id), _kd:
 for (const dialect of dialects) {
   if (dataDir && dialect === 'sqlite') fs.mkdirSync(dataDir, { recursive: true });
   // The rate limit would turn the benchmark into a 429 benchmark.
-  const t = await startTestServer(dialect, { dataDir: dialect === 'sqlite' ? dataDir : undefined, config: { jobsApiRateLimit: 0 } });
+  const t = await startTestServer(dialect, {
+    dataDir: dialect === 'sqlite' ? dataDir : undefined,
+    databaseUrl: dialect === 'postgres' ? databaseUrl : undefined,
+    config: { jobsApiRateLimit: 0 },
+  });
   try {
     const db = t.server.app.ctx.store.db;
     const headers = { 'PRIVATE-TOKEN': ROOT_TOKEN };

@@ -60,7 +60,11 @@ for (const dialect of DIALECTS) {
       await tree.commit('.gitlab-ci.yml', CONFIG, 'Add CI');
       const push = await tree.git(['push', remote, 'HEAD:main']);
       assert.equal(push.code, 0, push.stderr);
-      const [pipeline] = await eventually(async () => ((await pipelines()).length ? pipelines() : undefined), 'the push pipeline');
+      // Listed as soon as its transaction commits (`created`), pending once processed: wait for the latter.
+      const [pipeline] = await eventually(async () => {
+        const listed = await pipelines();
+        return listed.length && listed[0].status !== 'created' ? listed : undefined;
+      }, 'the push pipeline, processed');
       assert.equal(pipeline.source, 'push');
       assert.equal(pipeline.ref, 'main');
       assert.equal(pipeline.status, 'pending');

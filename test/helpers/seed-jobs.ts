@@ -11,6 +11,8 @@ export interface SeedOptions {
   ref?: string;
   /** Time of the first pipeline; each later pipeline is a minute later. */
   start?: Date;
+  /** Every job in this status (default: a mix, mostly success); pipelines then say `success` regardless. */
+  status?: string;
   /** Called after each committed batch with the jobs written so far. */
   progress?: (written: number) => void;
 }
@@ -86,7 +88,7 @@ export async function seedJobs(db: Kysely<Database>, o: SeedOptions): Promise<Se
           const stageIdx = Math.min(2, Math.floor((j * 3) / perPipeline));
           const name = `${STAGES[stageIdx]} ${j + 1}/${perPipeline}`;
           const created = new Date(start + index * 60_000 + j).toISOString();
-          const status = STATUSES[(index + j) % STATUSES.length];
+          const status = o.status ?? STATUSES[(index + j) % STATUSES.length];
           const finished = status === 'success' || status === 'failed' || status === 'canceled';
           const startedAt = finished ? new Date(start + index * 60_000 + 1000 + j).toISOString() : null;
           const finishedAt = finished ? new Date(start + index * 60_000 + 30_000 + j).toISOString() : null;

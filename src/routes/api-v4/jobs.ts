@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { invalidParam } from '../../errors/api-error.js';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { bridgeEntity, jobEntity, newJobEntityMemo } from '../../entities/job.js';
@@ -39,7 +40,13 @@ const ExtensionFilters = {
   updated_before: Type.Optional(Type.String({ format: 'date-time' })),
 };
 
-const iso = (value: string | undefined) => (value === undefined ? undefined : new Date(value).toISOString());
+/** A date-time filter as an ISO string; values JavaScript cannot represent (a leap second) are refused as invalid. */
+function iso(value: string | undefined, param: string): string | undefined {
+  if (value === undefined) return undefined;
+  const time = Date.parse(value.replace(/:60(?=(\.\d+)?(Z|[+-]\d\d:?\d\d)?$)/, ':59'));
+  if (Number.isNaN(time)) throw invalidParam(param);
+  return new Date(time).toISOString();
+}
 
 export default async function jobRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -67,8 +74,8 @@ export default async function jobRoutes(fastify: FastifyInstance) {
       // GitLab's `check_rate_limit!(:jobs_index, scope: current_user)`: after authentication and parameter checks.
       enforceRateLimit(app.rateLimits.jobsIndex, String(request.actor.user!.id), reply);
       const filters = {
-        statuses, name: q.name, ref: q.ref, createdAfter: iso(q.created_after), createdBefore: iso(q.created_before),
-        updatedAfter: iso(q.updated_after), updatedBefore: iso(q.updated_before),
+        statuses, name: q.name, ref: q.ref, createdAfter: iso(q.created_after, 'created_after'), createdBefore: iso(q.created_before, 'created_before'),
+        updatedAfter: iso(q.updated_after, 'updated_after'), updatedBefore: iso(q.updated_before, 'updated_before'),
       };
       const countKey = `${request.params.id}\u0000${JSON.stringify(filters)}`;
       const pageRequest = uncountable.apply(countKey, requested);
@@ -87,7 +94,7 @@ export default async function jobRoutes(fastify: FastifyInstance) {
         schema: { params: PipelineParams, querystring: Type.Object({ scope: Type.Optional(Type.Unknown()), include_retried: Type.Optional(BooleanParam()) }) },
       },
       async (request, reply) => {
-        const statuses = parseScope(request.query.scope);
+        const statuses = parseScope(request.query.scope, { allowHash: false });
         const pageRequest = readPageRequest(request, PIPELINE_JOBS_PAGINATION);
         const includeRetried = type === 'build' && request.query.include_retried === true;
         const { project, page } = await listPipelineJobs(ctx, request.actor, request.params.id, request.params.pipeline_id, { type, statuses, includeRetried }, pageRequest);

@@ -12,12 +12,13 @@ import { authorizeProject } from '../projects/projects.js';
  * GitLab's `scope` parameter: a string, an array, or a hash whose values count; every value must be a
  * job status, else `400 scope does not have a valid value` (checked before the project is looked up).
  */
-export function parseScope(raw: unknown): string[] | undefined {
+export function parseScope(raw: unknown, options: { allowHash?: boolean } = { allowHash: true }): string[] | undefined {
   if (raw === undefined) return undefined;
   let values: unknown[];
   if (typeof raw === 'string') values = [raw];
   else if (Array.isArray(raw)) values = raw;
-  else if (raw !== null && typeof raw === 'object') values = Object.values(raw);
+  // The project job list takes a hash's values; the pipeline job and bridge lists refuse hashes (GitLab's Grape types).
+  else if (options.allowHash && raw !== null && typeof raw === 'object') values = Object.values(raw);
   else values = ['unknown'];
   if (values.some((v) => typeof v !== 'string' || !(JOB_STATUSES as readonly string[]).includes(v))) {
     throw invalidParam('scope', 'does not have a valid value');
