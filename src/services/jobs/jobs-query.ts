@@ -26,15 +26,8 @@ export function parseScope(raw: unknown, options: { allowHash?: boolean } = { al
   return values as string[];
 }
 
-export interface JobListFilters {
-  statuses?: string[];
-  name?: string;
-  ref?: string;
-  createdAfter?: string;
-  createdBefore?: string;
-  updatedAfter?: string;
-  updatedBefore?: string;
-}
+/** The list filters a caller may set (GitLab's scope plus Conveyor's name/ref/date extensions). */
+export type JobListFilters = Pick<JobFilter, 'statuses' | 'name' | 'ref' | 'createdAfter' | 'createdBefore' | 'updatedAfter' | 'updatedBefore'>;
 
 /** `read_build` on the project: Reporter+, or anyone who sees it when public pipelines are on. */
 export async function projectForBuilds(ctx: ServiceContext, actor: Actor, idOrPath: string): Promise<Project> {
