@@ -8,6 +8,7 @@ import { DIALECTS } from '../helpers/databases.js';
 import { addMember, createProject, createUser } from '../helpers/fixtures.js';
 import { ROOT_TOKEN, startTestServer, type TestServer } from '../helpers/server.js';
 import { CASES_DIR, loadCorpus } from '../ci-config/corpus.js';
+import { gitUrl, WorkTree } from '../helpers/git.js';
 
 const run = promisify(execFile);
 
@@ -117,6 +118,23 @@ for (const dialect of DIALECTS) {
           assert.equal(res.body.valid, true, `${c.name}: ${JSON.stringify(res.body.errors)}`);
           assert.deepEqual(res.body.jobs.map((j: any) => j.name), c.expected.jobs.map((j) => j.name), c.name);
         }
+      }
+    });
+
+    it('answers the corpus cases that read other files, from a pushed repository', async () => {
+      const cases = loadCorpus().filter((c) => Object.keys(c.files).length > 0 && !fs.existsSync(path.join(CASES_DIR, c.name, 'context.json')));
+      assert.ok(cases.length > 0);
+      for (const c of cases) {
+        const target = await createProject(t);
+        const tree = await WorkTree.create();
+        for (const [file, content] of Object.entries({ ...c.files, '.gitlab-ci.yml': c.config })) await tree.commit(file, content);
+        const push = await tree.git(['push', '-o', 'ci.skip', gitUrl(t.url, target.path_with_namespace, { username: 'root', token: ROOT_TOKEN }), 'HEAD:main']);
+        tree.remove();
+        assert.equal(push.code, 0, push.stderr);
+        const res = await t.api('POST', `/projects/${target.id}/ci/lint`, { body: { content: c.config, dry_run: true, include_jobs: true, ref: 'main' } });
+        if (c.expected.status === 'invalid') assert.deepEqual([res.body.valid, res.body.errors], [false, c.expected.errors], c.name);
+        else if (c.expected.status === 'filtered') assert.deepEqual(res.body.errors, ['Pipeline filtered out by workflow rules.'], c.name);
+        else assert.deepEqual(res.body.jobs?.map((j: any) => j.name), c.expected.jobs.map((j) => j.name), `${c.name}: ${JSON.stringify(res.body.errors)}`);
       }
     });
 

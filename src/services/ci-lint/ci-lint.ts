@@ -51,7 +51,7 @@ async function lintContent(ctx: ServiceContext, project: Project, input: LintInp
   const config = loaded.config;
   const base = { mergedYaml: mergedYaml(config), includes: config.includes };
   if (input.dryRun) {
-    const plan = planPipeline(config, pipelineContext, []);
+    const plan = planPipeline(config, pipelineContext, (await files.list?.()) ?? []);
     if (plan.status !== 'created') {
       const errors = plan.status === 'filtered' ? [plan.message] : plan.errors;
       return { valid: false, errors, warnings: config.warnings, ...base, jobs: [] };
