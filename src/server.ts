@@ -56,7 +56,7 @@ export async function startServer(config: Config, options: { log?: boolean } = {
   registerBridgeTriggers(ctx, (error) => app.log.error({ err: error }, 'a trigger job failed'));
   // Delayed jobs become pending at their time; every process may run this, the conditional update decides.
   const scheduler = setInterval(() => {
-    enqueueDueJobs(ctx).catch((error: unknown) => app.log.error({ err: error }, 'enqueuing delayed jobs failed'));
+    ctx.events.track(() => enqueueDueJobs(ctx).catch((error: unknown) => app.log.error({ err: error }, 'enqueuing delayed jobs failed')));
   }, 1000);
   scheduler.unref();
   try {
@@ -77,6 +77,8 @@ export async function startServer(config: Config, options: { log?: boolean } = {
       closed = true;
       clearInterval(scheduler);
       await app.close();
+      // Work started by events (pipelines for a push, downstream pipelines) finishes before the database closes.
+      await ctx.events.drain();
       await handle.close();
     },
   };

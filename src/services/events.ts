@@ -49,8 +49,27 @@ interface EventMap {
  * live logs and long polls. Listeners must not throw; failures are theirs to log.
  */
 export class ConveyorEvents extends EventEmitter<EventMap> {
+  private readonly pending = new Set<Promise<unknown>>();
+  private closing = false;
+
   constructor() {
     super();
     this.setMaxListeners(0);
+  }
+
+  /**
+   * Runs work a listener started (pipelines for a push, a bridge's downstream) so that shutdown can wait
+   * for it; after `drain` begins, new work is not started (the database is about to close).
+   */
+  track(work: () => Promise<unknown>): void {
+    if (this.closing) return;
+    const running = work().finally(() => this.pending.delete(running));
+    this.pending.add(running);
+  }
+
+  /** Stops accepting work and waits for what is in flight. */
+  async drain(): Promise<void> {
+    this.closing = true;
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 }

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import Fastify from 'fastify';
 import { loadConfig } from '../../src/config.js';
@@ -69,5 +71,14 @@ describe('jobs API rate limit', () => {
     for (const bad of ['-1', 'many', '1.5', '']) {
       assert.throws(() => loadConfig({ jobsApiRateLimit: bad }, {}), /--jobs-api-rate-limit must be a whole number/, bad);
     }
+  });
+
+  it('is a CLI flag', () => {
+    const bin = path.resolve('bin/conveyor.js');
+    const help = spawnSync(process.execPath, [bin, 'serve', '--help'], { encoding: 'utf8' });
+    assert.match(help.stdout, /--jobs-api-rate-limit <n>/);
+    const bad = spawnSync(process.execPath, [bin, 'serve', '--jobs-api-rate-limit', 'lots', '--port', '0'], { encoding: 'utf8', env: { ...process.env, CONVEYOR_DATA: '/nonexistent-unused' } });
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /conveyor: --jobs-api-rate-limit must be a whole number of requests per minute \(0 = off\), got "lots"/);
   });
 });

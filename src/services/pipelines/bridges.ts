@@ -83,9 +83,9 @@ export async function mirrorDownstream(ctx: ServiceContext, event: PipelineStatu
 export function registerBridgeTriggers(ctx: ServiceContext, log: (error: unknown) => void): void {
   ctx.events.on('job-status', (event: JobStatusEvent) => {
     if (event.to !== 'pending' || event.type !== 'bridge') return;
-    void ctx.store.jobs.findById(event.jobId).then((job) => (job?.type === 'bridge' ? startBridge(ctx, job) : undefined)).catch(log);
+    ctx.events.track(() => ctx.store.jobs.findById(event.jobId).then((job) => (job?.type === 'bridge' ? startBridge(ctx, job) : undefined)).catch(log));
   });
   ctx.events.on('pipeline-status', (event) => {
-    mirrorDownstream(ctx, event).catch(log);
+    ctx.events.track(() => mirrorDownstream(ctx, event).catch(log));
   });
 }

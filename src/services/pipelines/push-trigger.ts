@@ -57,6 +57,6 @@ export async function createPipelinesForPush(ctx: ServiceContext, event: PushEve
 /** Pipelines follow pushes: the git route emits `push`, this creates the pipelines (errors are logged, never thrown). */
 export function registerPushTrigger(ctx: ServiceContext, log: (error: unknown) => void): void {
   ctx.events.on('push', (event) => {
-    createPipelinesForPush(ctx, event).catch(log);
+    ctx.events.track(() => createPipelinesForPush(ctx, event).catch(log));
   });
 }
