@@ -1,5 +1,4 @@
 import { Type } from 'typebox';
-import { invalidParam } from '../../errors/api-error.js';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { bridgeEntity, jobEntity, newJobEntityMemo } from '../../entities/job.js';
@@ -13,6 +12,7 @@ import type { Actor } from '../../services/access/actor.js';
 import { allowedAgents, jobOfToken } from '../../services/jobs/job-token-info.js';
 import { jobViews } from '../../services/jobs/job-views.js';
 import { getJob, listPipelineJobs, listProjectJobs, parseScope } from '../../services/jobs/jobs-query.js';
+import { parseTime } from '../../services/pipelines/pipelines-query.js';
 import type { Job } from '../../store/jobs-repository.js';
 import type { Project } from '../../store/projects-repository.js';
 
@@ -40,14 +40,6 @@ const ExtensionFilters = {
   updated_before: Type.Optional(Type.String({ format: 'date-time' })),
 };
 
-/** A date-time filter as an ISO string; values JavaScript cannot represent (a leap second) are refused as invalid. */
-function iso(value: string | undefined, param: string): string | undefined {
-  if (value === undefined) return undefined;
-  const time = Date.parse(value.replace(/:60(?=(\.\d+)?(Z|[+-]\d\d:?\d\d)?$)/, ':59'));
-  if (Number.isNaN(time)) throw invalidParam(param);
-  return new Date(time).toISOString();
-}
-
 export default async function jobRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = app.ctx;
@@ -74,8 +66,8 @@ export default async function jobRoutes(fastify: FastifyInstance) {
       // GitLab's `check_rate_limit!(:jobs_index, scope: current_user)`: after authentication and parameter checks.
       enforceRateLimit(app.rateLimits.jobsIndex, String(request.actor.user!.id), reply);
       const filters = {
-        statuses, name: q.name, ref: q.ref, createdAfter: iso(q.created_after, 'created_after'), createdBefore: iso(q.created_before, 'created_before'),
-        updatedAfter: iso(q.updated_after, 'updated_after'), updatedBefore: iso(q.updated_before, 'updated_before'),
+        statuses, name: q.name, ref: q.ref, createdAfter: parseTime(q.created_after, 'created_after'), createdBefore: parseTime(q.created_before, 'created_before'),
+        updatedAfter: parseTime(q.updated_after, 'updated_after'), updatedBefore: parseTime(q.updated_before, 'updated_before'),
       };
       const countKey = `${request.params.id}\u0000${JSON.stringify(filters)}`;
       const pageRequest = uncountable.apply(countKey, requested);
