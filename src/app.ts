@@ -23,12 +23,19 @@ import repositoryRoutes from './routes/api-v4/repository.js';
 import jobRoutes from './routes/api-v4/jobs.js';
 import healthRoutes from './routes/web/health.js';
 import gitSmartHttpRoutes from './routes/git/smart-http.js';
+import runnerRegistrationRoutes from './routes/runner-api/runner-registration.js';
+import jobRequestRoutes from './routes/runner-api/job-request.js';
+import jobUpdateRoutes from './routes/runner-api/job-updates.js';
+import userRunnerRoutes from './routes/api-v4/user-runners.js';
+import applicationSettingsRoutes from './routes/api-v4/application-settings.js';
 
 export interface AppOptions {
   ctx: ServiceContext;
   logger: Logger | false;
   /** `GET /projects/:id/jobs` requests per minute and user (GitLab's `project_jobs_api_rate_limit`, 600); 0 = off. */
   jobsApiRateLimit?: number;
+  /** Seconds an idle runner's job request is held (default 50). */
+  longPollSeconds?: number;
 }
 
 /** Builds the Fastify instance: cross-cutting HTTP conventions first, then every route. */
@@ -78,6 +85,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(pipelineRoutes);
   await app.register(repositoryRoutes);
   await app.register(jobRoutes);
+  await app.register(userRunnerRoutes);
+  await app.register(applicationSettingsRoutes);
+  await app.register(runnerRegistrationRoutes);
+  await app.register(jobRequestRoutes, { longPollSeconds: options.longPollSeconds ?? 50 });
+  await app.register(jobUpdateRoutes);
   await app.register(protectedBranchRoutes);
   // Its catch-all route sees only URLs no other route matches, whatever the order.
   await app.register(gitSmartHttpRoutes);

@@ -13,6 +13,10 @@ export interface Config {
   logLevel: string;
   /** Requests per minute and user on `GET /projects/:id/jobs` (GitLab's default 600); 0 turns the limit off. */
   jobsApiRateLimit: number;
+  /** Where logs and artifacts live; every server process must mount the same folder. */
+  blobsDir: string;
+  /** Seconds a runner's idle `POST /jobs/request` is held open waiting for a job (0 = answer at once). */
+  longPollSeconds: number;
 }
 
 export interface ConfigInput {
@@ -24,6 +28,8 @@ export interface ConfigInput {
   databasePoolSize?: string | number;
   logLevel?: string;
   jobsApiRateLimit?: string | number;
+  blobsDir?: string;
+  longPoll?: string | number;
 }
 
 function parsePort(value: string | number, what: string): number {
@@ -53,6 +59,12 @@ export function loadConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
   if (!Number.isSafeInteger(jobsApiRateLimit) || jobsApiRateLimit < 0) {
     throw new Error(`--jobs-api-rate-limit must be a whole number of requests per minute (0 = off), got "${rawRateLimit}"`);
   }
+  const blobsDir = path.resolve(input.blobsDir ?? env.CONVEYOR_BLOBS_DIR ?? path.join(dataDir, 'blobs'));
+  const rawLongPoll = input.longPoll ?? env.CONVEYOR_LONG_POLL ?? 50;
+  const longPollSeconds = Number(rawLongPoll);
+  if (!Number.isFinite(longPollSeconds) || longPollSeconds < 0 || longPollSeconds > 300) {
+    throw new Error(`--long-poll must be a number of seconds from 0 to 300, got "${rawLongPoll}"`);
+  }
   return {
     host,
     port,
@@ -64,5 +76,7 @@ export function loadConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
     rootPassword: env.CONVEYOR_ROOT_PASSWORD || undefined,
     logLevel: input.logLevel ?? env.CONVEYOR_LOG_LEVEL ?? 'info',
     jobsApiRateLimit,
+    blobsDir,
+    longPollSeconds,
   };
 }

@@ -11,6 +11,8 @@ import { ensureRoot, type RootCredentials } from './services/users/bootstrap.js'
 import { enqueueDueJobs } from './services/pipelines/job-lifecycle.js';
 import { registerPushTrigger } from './services/pipelines/push-trigger.js';
 import { registerBridgeTriggers } from './services/pipelines/bridges.js';
+import { FilesystemBlobStore } from './blobs/filesystem-blob-store.js';
+import { BuildQueue } from './services/queue/build-queue.js';
 import { openDatabase, type DatabaseHandle } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
 import { Store } from './store/store.js';
@@ -37,13 +39,16 @@ export async function openStore(config: Config): Promise<DatabaseHandle> {
 /** Opens the store, migrates, creates root on first start, and listens. */
 export async function startServer(config: Config, options: { log?: boolean } = {}): Promise<RunningServer> {
   const handle = await openStore(config);
+  const events = new ConveyorEvents();
   const ctx: ServiceContext = {
     store: Store.over(handle),
     clock: systemClock,
     secrets: randomSecrets,
     externalUrl: config.externalUrl,
     dataDir: config.dataDir,
-    events: new ConveyorEvents(),
+    events,
+    blobs: new FilesystemBlobStore(config.blobsDir),
+    queue: new BuildQueue(events),
   };
   const rootCredentials = await ensureRoot(ctx, { rootToken: config.rootToken, rootPassword: config.rootPassword });
   if (rootCredentials) {
@@ -51,7 +56,7 @@ export async function startServer(config: Config, options: { log?: boolean } = {
     if (rootCredentials.passwordGenerated) writeSecretFile(path.join(config.dataDir, 'initial_root_password'), rootCredentials.password);
   }
   const logger = options.log === false ? false : pino({ level: config.logLevel });
-  const app = await buildApp({ ctx, logger, jobsApiRateLimit: config.jobsApiRateLimit });
+  const app = await buildApp({ ctx, logger, jobsApiRateLimit: config.jobsApiRateLimit, longPollSeconds: config.longPollSeconds });
   registerPushTrigger(ctx, (error) => app.log.error({ err: error }, 'creating pipelines for a push failed'));
   registerBridgeTriggers(ctx, (error) => app.log.error({ err: error }, 'a trigger job failed'));
   // Delayed jobs become pending at their time; every process may run this, the conditional update decides.
@@ -76,7 +81,11 @@ export async function startServer(config: Config, options: { log?: boolean } = {
       if (closed) return;
       closed = true;
       clearInterval(scheduler);
-      await app.close();
+      // Held long polls end with 204 so the close does not wait out their window.
+      app.server.closeIdleConnections?.();
+      const closing = app.close();
+      ctx.queue.releaseAll();
+      await closing;
       // Work started by events (pipelines for a push, downstream pipelines) finishes before the database closes.
       await ctx.events.drain();
       await handle.close();

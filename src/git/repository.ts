@@ -133,6 +133,16 @@ export class GitRepository {
     return out.toString('utf8').split('\0').filter(Boolean);
   }
 
+  /**
+   * GitLab's persistent pipeline ref `refs/pipelines/<id>`: runners fetch it, so a job still finds its
+   * commit after the branch moved on or was deleted.
+   */
+  async createPipelineRef(pipelineId: number, sha: string): Promise<void> {
+    requireObjectId(sha);
+    if (!Number.isSafeInteger(pipelineId) || pipelineId < 1) throw new GitInputError('invalid pipeline id');
+    await this.git(['update-ref', `refs/pipelines/${pipelineId}`, sha]);
+  }
+
   /** Points HEAD (what a clone checks out, GitLab's default branch) at a branch. */
   async setHead(branch: string): Promise<void> {
     requireBranchName(branch);

@@ -1,5 +1,7 @@
 import type { Store } from '../store/store.js';
+import type { BlobStore } from '../blobs/blob-store.js';
 import type { ConveyorEvents } from './events.js';
+import type { BuildQueue } from './queue/build-queue.js';
 
 export interface Clock {
   now(): Date;
@@ -19,6 +21,10 @@ export interface ServiceContext {
   /** The data folder: repositories (and later logs and artifacts) live below it. */
   dataDir: string;
   events: ConveyorEvents;
+  /** Logs and artifacts. */
+  blobs: BlobStore;
+  /** The pending-job version runners long-poll on. */
+  queue: BuildQueue;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

@@ -37,11 +37,24 @@ export interface JobErasedEvent {
   artifacts: string[];
 }
 
+/** A runner was created, changed or removed: cached tokens and queue versions are stale. */
+export interface RunnerChangedEvent {
+  runnerId: number;
+}
+
+/** New bytes of a job's log are stored (live log streams listen). */
+export interface TraceAppendedEvent {
+  jobId: number;
+  size: number;
+}
+
 interface EventMap {
   push: [PushEvent];
   'job-status': [JobStatusEvent];
   'pipeline-status': [PipelineStatusEvent];
   'job-erased': [JobErasedEvent];
+  'runner-changed': [RunnerChangedEvent];
+  'trace-appended': [TraceAppendedEvent];
 }
 
 /**

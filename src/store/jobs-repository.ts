@@ -45,6 +45,8 @@ export interface Job {
   finishedAt: string | null;
   erasedAt: string | null;
   erasedById: number | null;
+  /** The runner reported a debug log (CI_DEBUG_TRACE): only Developers may read it. */
+  debugTrace: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -58,7 +60,7 @@ const COLUMNS: Record<string, keyof JobsTable> = {
   interruptible: 'interruptible', userId: 'user_id', runnerId: 'runner_id', runnerManagerId: 'runner_manager_id',
   tokenDigest: 'token_digest', failureReason: 'failure_reason', exitCode: 'exit_code', coverage: 'coverage', retried: 'retried',
   retryCount: 'retry_count', downstreamPipelineId: 'downstream_pipeline_id', scheduledAt: 'scheduled_at', queuedAt: 'queued_at',
-  startedAt: 'started_at', finishedAt: 'finished_at', erasedAt: 'erased_at', erasedById: 'erased_by_id', updatedAt: 'updated_at',
+  startedAt: 'started_at', finishedAt: 'finished_at', erasedAt: 'erased_at', erasedById: 'erased_by_id', debugTrace: 'debug_trace', updatedAt: 'updated_at',
 };
 
 /** Turns domain values into column values: booleans as 0/1, lists as JSON. */
@@ -73,7 +75,7 @@ function toColumn(value: unknown): unknown {
  * read it, and parsing it for every row of a 100-job page was a tenth of the request. Spreads and
  * JSON.stringify read the getter, so copies carry the parsed value as a plain property.
  */
-function toJob(row: Selectable<JobsTable>): Job {
+export function toJob(row: Selectable<JobsTable>): Job {
   const options = row.options;
   let spec: JobSpec | undefined;
   return {
@@ -117,6 +119,7 @@ function toJob(row: Selectable<JobsTable>): Job {
     finishedAt: row.finished_at,
     erasedAt: row.erased_at,
     erasedById: row.erased_by_id,
+    debugTrace: row.debug_trace === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -158,6 +161,7 @@ function toRow(job: NewJob) {
     finished_at: job.finishedAt,
     erased_at: job.erasedAt,
     erased_by_id: job.erasedById,
+    debug_trace: job.debugTrace ? 1 : 0,
     created_at: job.createdAt,
     updated_at: job.updatedAt,
   };

@@ -4,6 +4,7 @@ import { identityAndProjects } from './migrations/001-identity-and-projects.js';
 import { pipelinesAndJobs } from './migrations/002-pipelines-and-jobs.js';
 import { jobArtifacts } from './migrations/003-job-artifacts.js';
 import { jobListIndexes } from './migrations/004-job-list-indexes.js';
+import { runnersAndTraces } from './migrations/005-runners-and-traces.js';
 
 function migrationsFor(handle: DatabaseHandle): Record<string, Migration> {
   return {
@@ -11,6 +12,7 @@ function migrationsFor(handle: DatabaseHandle): Record<string, Migration> {
     '002-pipelines-and-jobs': pipelinesAndJobs(handle.dialect),
     '003-job-artifacts': jobArtifacts(handle.dialect),
     '004-job-list-indexes': jobListIndexes(),
+    '005-runners-and-traces': runnersAndTraces(handle.dialect),
   };
 }
 

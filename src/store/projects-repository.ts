@@ -142,6 +142,12 @@ export class ProjectsRepository {
     return { ...result, rows: result.rows.map(toProject) };
   }
 
+  async idsInNamespaces(namespaceIds: number[]): Promise<number[]> {
+    if (namespaceIds.length === 0) return [];
+    const rows = await this.db.selectFrom('projects').select('id').where('namespace_id', 'in', namespaceIds).execute();
+    return rows.map((r) => r.id);
+  }
+
   async update(id: number, changes: ProjectChanges): Promise<void> {
     const set: Record<string, unknown> = {};
     if (changes.name !== undefined) set.name = changes.name;

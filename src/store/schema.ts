@@ -139,6 +139,7 @@ export interface JobsTable {
   finished_at: string | null;
   erased_at: string | null;
   erased_by_id: number | null;
+  debug_trace: Generated<number>;
   created_at: string;
   updated_at: string;
 }
@@ -202,6 +203,68 @@ export interface JobArtifactsTable {
   created_at: string;
 }
 
+export interface RunnersTable {
+  id: Generated<number>;
+  /** instance_type | group_type | project_type */
+  runner_type: string;
+  token_digest: string;
+  /** The first 8 characters of the token after its prefix: GitLab's `short_sha`, safe to show. */
+  short_sha: string;
+  token_expires_at: string | null;
+  description: string;
+  maintenance_note: string | null;
+  paused: number;
+  locked: number;
+  run_untagged: number;
+  /** JSON array of tag names, sorted. */
+  tag_list: string;
+  /** not_protected | ref_protected */
+  access_level: string;
+  maximum_timeout: number | null;
+  group_id: number | null;
+  /** registration_token | authenticated_user */
+  registration_type: string;
+  creator_id: number | null;
+  created_at: string;
+  contacted_at: string | null;
+}
+
+export interface RunnerProjectsTable {
+  id: Generated<number>;
+  runner_id: number;
+  project_id: number;
+  created_at: string;
+}
+
+/** One machine (`system_id`) using a runner's token: GitLab's runner manager. */
+export interface RunnerManagersTable {
+  id: Generated<number>;
+  runner_id: number;
+  system_id: string;
+  version: string | null;
+  revision: string | null;
+  platform: string | null;
+  architecture: string | null;
+  executor: string | null;
+  ip_address: string | null;
+  /** JSON object of the features the runner reported (cancel_gracefully, ...). */
+  features: string;
+  created_at: string;
+  contacted_at: string | null;
+}
+
+export interface ApplicationSettingsTable {
+  name: string;
+  value: string;
+}
+
+/** How many bytes of a job's log are stored; the bytes live in blob storage. */
+export interface JobTracesTable {
+  job_id: number;
+  size: number;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   personal_access_tokens: PersonalAccessTokensTable;
@@ -214,4 +277,9 @@ export interface Database {
   protected_branches: ProtectedBranchesTable;
   commits: CommitsTable;
   job_artifacts: JobArtifactsTable;
+  runners: RunnersTable;
+  runner_projects: RunnerProjectsTable;
+  runner_managers: RunnerManagersTable;
+  application_settings: ApplicationSettingsTable;
+  job_traces: JobTracesTable;
 }

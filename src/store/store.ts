@@ -12,6 +12,11 @@ import { JobsRepository } from './jobs-repository.js';
 import { CiVariablesRepository } from './ci-variables-repository.js';
 import { JobArtifactsRepository } from './job-artifacts-repository.js';
 import { CommitsRepository } from './commits-repository.js';
+import { RunnersRepository } from './runners-repository.js';
+import { RunnerManagersRepository } from './runner-managers-repository.js';
+import { ApplicationSettingsRepository } from './application-settings-repository.js';
+import { JobTracesRepository } from './job-traces-repository.js';
+import { JobQueueRepository } from './job-queue-repository.js';
 
 /** Every repository over one executor: the pool, or a transaction. */
 export class Store {
@@ -26,6 +31,11 @@ export class Store {
   readonly ciVariables: CiVariablesRepository;
   readonly jobArtifacts: JobArtifactsRepository;
   readonly commits: CommitsRepository;
+  readonly runners: RunnersRepository;
+  readonly runnerManagers: RunnerManagersRepository;
+  readonly applicationSettings: ApplicationSettingsRepository;
+  readonly jobTraces: JobTracesRepository;
+  readonly jobQueue: JobQueueRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -42,6 +52,11 @@ export class Store {
     this.ciVariables = new CiVariablesRepository(db);
     this.jobArtifacts = new JobArtifactsRepository(db);
     this.commits = new CommitsRepository(db);
+    this.runners = new RunnersRepository(db);
+    this.runnerManagers = new RunnerManagersRepository(db);
+    this.applicationSettings = new ApplicationSettingsRepository(db);
+    this.jobTraces = new JobTracesRepository(db);
+    this.jobQueue = new JobQueueRepository(db);
   }
 
   static over(handle: DatabaseHandle): Store {

@@ -35,7 +35,7 @@ export interface TestServer {
 
 export async function startTestServer(
   dialect: TestDialect,
-  options: { dataDir?: string; databaseUrl?: string; config?: Partial<Pick<Config, 'jobsApiRateLimit' | 'databasePoolSize'>> } = {},
+  options: { dataDir?: string; databaseUrl?: string; config?: Partial<Pick<Config, 'jobsApiRateLimit' | 'databasePoolSize' | 'longPollSeconds'>> } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'conveyor-test-'));
   const database = dialect === 'postgres' && !options.databaseUrl ? await createPostgresDatabase() : null;

@@ -11,6 +11,7 @@ import { cancelJobAs, eraseJobAs, playJobAs, retryJobAs, validatePlayVariables }
 import type { Actor } from '../../services/access/actor.js';
 import { allowedAgents, jobOfToken } from '../../services/jobs/job-token-info.js';
 import { jobViews } from '../../services/jobs/job-views.js';
+import { readJobTraceAs } from '../../services/jobs/job-trace.js';
 import { getJob, listPipelineJobs, listProjectJobs, parseScope } from '../../services/jobs/jobs-query.js';
 import { parseTime } from '../../services/pipelines/pipelines-query.js';
 import type { Job } from '../../store/jobs-repository.js';
@@ -102,10 +103,9 @@ export default async function jobRoutes(fastify: FastifyInstance) {
   });
 
   app.get('/api/v4/projects/:id/jobs/:job_id/trace', { config: required, schema: { params: JobParams } }, async (request, reply) => {
-    const { job } = await getJob(ctx, request.actor, request.params.id, request.params.job_id);
-    // Logs arrive with the runner issue; until a runner has written one, every job's log is empty.
+    const { job, log } = await readJobTraceAs(ctx, request.actor, request.params.id, request.params.job_id);
     reply.type('text/plain; charset=utf-8').header('Content-Disposition', `infile; filename="${job.id}.log"`);
-    return sendWithRange(request, reply, Buffer.alloc(0));
+    return sendWithRange(request, reply, log);
   });
 
   // Beyond GitLab (docs/api-extensions.md): cancel up to 100 jobs, picked by id or by status, all or nothing.

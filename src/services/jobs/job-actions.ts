@@ -11,6 +11,7 @@ import { COMPLETED_STATUSES, type JobStatus } from '../pipelines/status/job-stat
 import { authorizeProject } from '../projects/projects.js';
 import { matchesBranchPattern } from '../repositories/branch-patterns.js';
 import { findProjectJob } from './jobs-query.js';
+import { deleteTrace, traceSize } from '../traces/traces.js';
 
 /**
  * The facts BuildPolicy needs about one job: whether its ref is a protected branch, whether the caller may
@@ -82,14 +83,17 @@ export async function playJobAs(ctx: ServiceContext, actor: Actor, idOrPath: str
 export async function eraseJobAs(ctx: ServiceContext, actor: Actor, idOrPath: string, jobId: number) {
   const { project, job } = await authorizeJob(ctx, actor, idOrPath, jobId, { project: 'update_build', job: 'erase_build' });
   const artifacts = (await ctx.store.jobArtifacts.listByJobs([job.id])).get(job.id) ?? [];
-  if (!COMPLETED_STATUSES.includes(job.status as JobStatus) || job.erasedAt !== null || artifacts.length === 0) {
+  const hasLog = (await traceSize(ctx, job.id)) > 0;
+  if (!COMPLETED_STATUSES.includes(job.status as JobStatus) || job.erasedAt !== null || (artifacts.length === 0 && !hasLog)) {
     throw forbidden('Job is not erasable!');
   }
   const now = isoNow(ctx);
   await ctx.store.transaction(async (store) => {
     await store.jobArtifacts.deleteByJob(job.id);
+    await store.jobTraces.delete(job.id);
     await store.jobs.update(job.id, { erasedAt: now, erasedById: actor.user!.id, updatedAt: now });
   });
+  if (hasLog) await deleteTrace(ctx, job.id);
   ctx.events.emit('job-erased', { jobId: job.id, projectId: job.projectId, artifacts: artifacts.map((a) => a.blobKey).filter((k): k is string => k !== null) });
   return { project, job: { ...job, erasedAt: now, erasedById: actor.user!.id } };
 }

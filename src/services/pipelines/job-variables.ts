@@ -112,7 +112,7 @@ export async function ciVariablesForPipeline(ctx: ServiceContext, project: Proje
 }
 
 /** Group variables from the top group down, then the project's: later entries win. */
-async function loadCiVariables(ctx: ServiceContext, project: Project): Promise<CiVariable[]> {
+export async function loadCiVariables(ctx: ServiceContext, project: Project): Promise<CiVariable[]> {
   const ancestry = await ctx.store.namespaces.ancestry(project.namespaceId);
   const groupIds = ancestry.filter((ns) => ns.kind === 'group').map((ns) => ns.id).reverse();
   const groupVariables = (await ctx.store.ciVariables.listForGroups(groupIds)).sort((a, b) => groupIds.indexOf(a.owner.id) - groupIds.indexOf(b.owner.id) || a.id - b.id);

@@ -12,7 +12,11 @@ const RETRYABLE: readonly JobStatus[] = ['success', 'failed', 'canceled', 'cance
 /** Cancels every cancelable job of a pipeline (and its manual ones), then reprocesses it. */
 export async function cancelPipelineJobs(ctx: ServiceContext, pipeline: Pipeline, options: { autoCanceledBy?: number } = {}): Promise<Pipeline> {
   const jobs = await ctx.store.jobs.listByPipeline(pipeline.id);
-  await transitionJobs(ctx, jobs.filter((j) => [...CANCELABLE_STATUSES, 'manual'].includes(j.status as JobStatus)), 'cancel');
+  const cancelable = jobs.filter((j) => [...CANCELABLE_STATUSES, 'manual'].includes(j.status as JobStatus));
+  const graceful = new Set<number>();
+  for (const job of cancelable) if ((await cancelEventFor(ctx, job)) === 'start_canceling') graceful.add(job.id);
+  await transitionJobs(ctx, cancelable.filter((j) => !graceful.has(j.id)), 'cancel');
+  await transitionJobs(ctx, cancelable.filter((j) => graceful.has(j.id)), 'start_canceling');
   for (const job of jobs) {
     if (job.downstreamPipelineId !== null) {
       const downstream = await ctx.store.pipelines.findById(job.downstreamPipelineId);
@@ -77,10 +81,21 @@ export async function retryPipeline(ctx: ServiceContext, pipeline: Pipeline, use
   return (await processPipeline(ctx, pipeline.id)) ?? pipeline;
 }
 
+/**
+ * A running job whose runner said it can stop gracefully (`features.cancel_gracefully`) goes to
+ * `canceling` and its runner runs `after_script` before reporting; any other job is canceled at once and
+ * its runner, if any, aborts on its next call.
+ */
+async function cancelEventFor(ctx: ServiceContext, job: Job): Promise<'cancel' | 'start_canceling'> {
+  if (job.status !== 'running' || job.runnerManagerId === null) return 'cancel';
+  const manager = await ctx.store.runnerManagers.findById(job.runnerManagerId);
+  return manager?.features.cancel_gracefully === true ? 'start_canceling' : 'cancel';
+}
+
 /** Cancel: 201 with the job whether or not anything changed (GitLab's behaviour). */
 export async function cancelJob(ctx: ServiceContext, job: Job): Promise<Job> {
   if (![...CANCELABLE_STATUSES, 'manual'].includes(job.status as JobStatus)) return job;
-  const updated = await transitionJob(ctx, job, 'cancel');
+  const updated = await transitionJob(ctx, job, await cancelEventFor(ctx, job));
   await processPipeline(ctx, job.pipelineId);
   return updated ?? (await ctx.store.jobs.findById(job.id)) ?? job;
 }

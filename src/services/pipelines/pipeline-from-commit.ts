@@ -46,7 +46,7 @@ export async function createPipelineForCommit(ctx: ServiceContext, project: Proj
   const configText = input.configOverride !== undefined ? input.configOverride : await files.read(configPath);
   const protectedRef = !input.tag && (await isProtectedBranch(ctx, project.id, input.ref));
   const changedPaths = input.source === 'push' && input.beforeSha !== NULL_SHA ? await repository.changedPaths(input.beforeSha, input.sha) : null;
-  return createPipeline(ctx, {
+  const result = await createPipeline(ctx, {
     project,
     userId: input.userId,
     ref: input.ref,
@@ -64,6 +64,8 @@ export async function createPipelineForCommit(ctx: ServiceContext, project: Proj
     protectedRef,
     parent: input.parent,
   }, options);
+  if (result.status === 'created' && commit) await repository.createPipelineRef(result.pipeline.id, input.sha);
+  return result;
 }
 
 /**

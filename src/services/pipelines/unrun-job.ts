@@ -15,4 +15,5 @@ export const UNRUN_JOB = {
   finishedAt: null,
   erasedAt: null,
   erasedById: null,
+  debugTrace: false,
 } as const;

@@ -1,0 +1,75 @@
+import type { Job } from '../../store/jobs-repository.js';
+import type { RunnerManager } from '../../store/runner-managers-repository.js';
+import type { Runner } from '../../store/runners-repository.js';
+import type { ServiceContext } from '../context.js';
+import { JOB_TOKEN_PREFIX } from '../jobs/job-tokens.js';
+import { startJob } from '../pipelines/job-lifecycle.js';
+import { tokenDigest } from '../security/secrets.js';
+import { buildJobPayload, jobTimeout } from './job-payload.js';
+import { runnerMatchesJob } from './runner-matcher.js';
+
+/** Candidates read per query; a runner whose tags match none of them reads the next batch. */
+const CANDIDATE_BATCH = 50;
+
+export type JobRequestResult =
+  | { status: 'assigned'; job: Job; payload: object }
+  /** Nothing for this runner; `version` goes out as `X-GitLab-Last-Update` (absent after a long poll timed out). */
+  | { status: 'none'; version: string | null };
+
+/** Which projects a runner serves: all (instance), its assigned ones (project), or its group's tree (group). */
+async function projectScope(ctx: ServiceContext, runner: Runner): Promise<number[] | undefined> {
+  if (runner.runnerType === 'instance_type') return undefined;
+  if (runner.runnerType === 'project_type') return ctx.store.runners.projectIds(runner.id);
+  if (runner.groupId === null) return [];
+  const namespaces = [runner.groupId, ...(await ctx.store.namespaces.descendantIds([runner.groupId]))];
+  return ctx.store.projects.idsInNamespaces(namespaces);
+}
+
+/**
+ * Hands the oldest pending build this runner may run to it (GitLab's RegisterJobService): every candidate
+ * is taken with a conditional update, so of several runners asking at once exactly one wins each job and
+ * the others move on to the next candidate. The job's token is issued here and only its digest stored.
+ */
+export async function assignNextJob(ctx: ServiceContext, runner: Runner, manager: RunnerManager): Promise<{ job: Job; payload: object } | null> {
+  const projectIds = await projectScope(ctx, runner);
+  let afterId = 0;
+  for (;;) {
+    const candidates = await ctx.store.jobQueue.candidates(afterId, CANDIDATE_BATCH, projectIds);
+    for (const candidate of candidates) {
+      if (!runnerMatchesJob(runner, candidate)) continue;
+      const token = ctx.secrets.token(JOB_TOKEN_PREFIX);
+      const started = await startJob(ctx, candidate, { runnerId: runner.id, runnerManagerId: manager.id, tokenDigest: tokenDigest(token) });
+      if (!started) continue;
+      const [pipeline, project] = await Promise.all([ctx.store.pipelines.findById(started.pipelineId), ctx.store.projects.findById(started.projectId)]);
+      if (!pipeline || !project) continue;
+      const timeoutSeconds = jobTimeout(started, project, runner);
+      const payload = await buildJobPayload(ctx, { job: started, token, pipeline, project, runner, timeoutSeconds });
+      return { job: started, payload };
+    }
+    if (candidates.length < CANDIDATE_BATCH) return null;
+    afterId = candidates[candidates.length - 1].id;
+  }
+}
+
+/**
+ * `POST /jobs/request`: a paused runner gets nothing; a runner whose `last_update` is current is held
+ * until a job becomes pending or `longPollMs` passes (answered without touching the database); then the
+ * queue is searched once.
+ */
+export async function requestJob(
+  ctx: ServiceContext,
+  runner: Runner,
+  manager: RunnerManager,
+  lastUpdate: string | undefined,
+  options: { longPollMs: number; signal?: AbortSignal },
+): Promise<JobRequestResult> {
+  if (runner.paused) return { status: 'none', version: ctx.queue.version() };
+  if (lastUpdate !== undefined && lastUpdate === ctx.queue.version()) {
+    const changed = await ctx.queue.waitForChange(lastUpdate, options.longPollMs, options.signal);
+    if (!changed) return { status: 'none', version: null };
+  }
+  const version = ctx.queue.version();
+  const assigned = await assignNextJob(ctx, runner, manager);
+  if (assigned) return Object.assign({ status: 'assigned' as const }, assigned);
+  return { status: 'none', version };
+}

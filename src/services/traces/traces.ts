@@ -1,0 +1,78 @@
+import type { Readable } from 'node:stream';
+import type { Job } from '../../store/jobs-repository.js';
+import { isoNow, type ServiceContext } from '../context.js';
+import { longestSecret, maskSecrets } from './trace-masking.js';
+
+/** GitLab's default `ci_jobs_trace_size_limit`: 100 MiB per job log. */
+export const TRACE_SIZE_LIMIT = 100 * 1024 * 1024;
+
+export const traceKey = (jobId: number) => `traces/${jobId}.log`;
+
+export type AppendResult =
+  | { status: 'appended'; size: number }
+  /** The patch did not start where the log ends: nothing stored, the runner resends from `size`. */
+  | { status: 'range-mismatch'; size: number }
+  | { status: 'too-large'; size: number };
+
+const locksByContext = new WeakMap<ServiceContext, Map<number, Promise<unknown>>>();
+
+/** Appends to one job's log run one after another in this process; across processes the row's conditional update decides. */
+function serialized<T>(ctx: ServiceContext, jobId: number, work: () => Promise<T>): Promise<T> {
+  let locks = locksByContext.get(ctx);
+  if (!locks) locksByContext.set(ctx, (locks = new Map()));
+  const previous = locks.get(jobId) ?? Promise.resolve();
+  const next = previous.then(work, work);
+  const settled = next.then(() => undefined, () => undefined);
+  locks.set(jobId, settled);
+  void settled.then(() => {
+    if (locks.get(jobId) === settled) locks.delete(jobId);
+  });
+  return next;
+}
+
+/**
+ * `PATCH /jobs/:id/trace`: stores `bytes` at offset `start` of the job's log. Bytes the log already holds
+ * are acknowledged again without being written (a resend after a lost reply is harmless); a gap is refused.
+ * Secrets are masked (same length) even across the boundary with what is stored; the bytes are on disk
+ * before the stored length moves, and the length moves before the caller hears 202.
+ */
+export function appendTrace(ctx: ServiceContext, job: Job, start: number, bytes: Buffer, secrets: readonly Buffer[]): Promise<AppendResult> {
+  return serialized(ctx, job.id, async () => {
+    const size = await ctx.store.jobTraces.size(job.id);
+    if (start > size) return { status: 'range-mismatch', size };
+    const fresh = bytes.subarray(Math.min(bytes.length, size - start));
+    if (fresh.length === 0) return { status: 'appended', size };
+    if (size + fresh.length > TRACE_SIZE_LIMIT) return { status: 'too-large', size };
+    const lookBack = Math.min(size, Math.max(0, longestSecret(secrets) - 1));
+    const tail = lookBack > 0 ? await ctx.blobs.read(traceKey(job.id), size - lookBack, size) : Buffer.alloc(0);
+    const masked = maskSecrets(Buffer.concat([tail, fresh]), secrets, tail.length);
+    const writeFrom = masked.subarray(0, tail.length).equals(tail) ? tail.length : 0;
+    await ctx.blobs.writeAt(traceKey(job.id), size - tail.length + writeFrom, masked.subarray(writeFrom));
+    const newSize = size + fresh.length;
+    if (!(await ctx.store.jobTraces.advance(job.id, size, newSize, isoNow(ctx)))) {
+      return { status: 'range-mismatch', size: await ctx.store.jobTraces.size(job.id) };
+    }
+    ctx.events.emit('trace-appended', { jobId: job.id, size: newSize });
+    return { status: 'appended', size: newSize };
+  });
+}
+
+export function traceSize(ctx: ServiceContext, jobId: number): Promise<number> {
+  return ctx.store.jobTraces.size(jobId);
+}
+
+/** The stored log, bytes [start, end) clamped to what is stored. */
+export async function readTrace(ctx: ServiceContext, jobId: number, start = 0, end?: number): Promise<Buffer> {
+  const size = await ctx.store.jobTraces.size(jobId);
+  return ctx.blobs.read(traceKey(jobId), Math.min(start, size), Math.min(end ?? size, size));
+}
+
+export function streamTrace(ctx: ServiceContext, jobId: number, start: number, end: number): Readable {
+  return ctx.blobs.stream(traceKey(jobId), start, end);
+}
+
+/** Erasing a job removes its log. */
+export async function deleteTrace(ctx: ServiceContext, jobId: number): Promise<void> {
+  await ctx.store.jobTraces.delete(jobId);
+  await ctx.blobs.delete(traceKey(jobId));
+}
