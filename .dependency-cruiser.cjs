@@ -36,8 +36,8 @@ module.exports = {
       to: { path: '^src/(services|blobs|git|routes|http)/' },
     },
     {
-      name: 'runner-talks-http-only',
-      comment: 'The built-in runner knows the server only through HTTP.',
+      name: 'runner-is-standalone',
+      comment: 'The built-in runner knows the server only through HTTP: nothing in src/runner/ imports another src/ folder or file.',
       severity: 'error',
       from: { path: '^src/runner/' },
       to: { path: '^src/(?!runner/)' },

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { loadConfig, type ConfigInput } from '../config.js';
 import { startServer, openStore, type RunningServer } from '../server.js';
 import { CONVEYOR_VERSION } from '../version.js';
+import { registerRunnerCommand } from './runner-command.js';
 
 function serverOptions(command: Command): Command {
   return command
@@ -66,6 +67,8 @@ program
     await handle.close();
     process.stdout.write('database is up to date\n');
   });
+
+registerRunnerCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`conveyor: ${error instanceof Error ? error.message : String(error)}\n`);
