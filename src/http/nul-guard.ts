@@ -4,7 +4,8 @@ import { invalidParam } from '../errors/api-error.js';
 /** The first parameter (in Grape's `a[b][0]` naming) whose string value holds a NUL character. */
 function findNul(value: unknown, name: string, depth = 0): string | null {
   if (typeof value === 'string') return value.includes('\u0000') ? name || 'body' : null;
-  if (depth > 8 || value === null || typeof value !== 'object') return null;
+  // Raw bodies (log patches, uploads) are bytes, not parameters.
+  if (depth > 8 || value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return null;
   for (const [key, inner] of Object.entries(value)) {
     if (key.includes('\u0000')) return name || key;
     const found = findNul(inner, name ? `${name}[${key}]` : key, depth + 1);

@@ -1,6 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import { toJob, type Job } from './jobs-repository.js';
+
+/** What matching a runner needs of a pending job; the full row is read only for the one being taken. */
+export interface QueuedJob {
+  id: number;
+  projectId: number;
+  tagList: string[];
+  protected: boolean;
+}
 
 /** The pending builds runners pick from, read through the narrow `jobs_pending_queue` partial index. */
 export class JobQueueRepository {
@@ -10,16 +17,16 @@ export class JobQueueRepository {
    * Pending builds oldest first, after `afterId`; only these projects' when given. The status test is
    * a literal so both planners see that the partial index applies.
    */
-  async candidates(afterId: number, limit: number, projectIds?: number[]): Promise<Job[]> {
+  async candidates(afterId: number, limit: number, projectIds?: number[]): Promise<QueuedJob[]> {
     if (projectIds && projectIds.length === 0) return [];
     let q = this.db
       .selectFrom('jobs')
-      .selectAll()
+      .select(['id', 'project_id', 'tag_list', 'protected'])
       .where(sql<boolean>`status = 'pending'`)
       .where('type', '=', 'build')
       .where('id', '>', afterId);
     if (projectIds) q = q.where('project_id', 'in', projectIds);
     const rows = await q.orderBy('id', 'asc').limit(limit).execute();
-    return rows.map(toJob);
+    return rows.map((row) => ({ id: row.id, projectId: row.project_id, tagList: JSON.parse(row.tag_list) as string[], protected: row.protected === 1 }));
   }
 }

@@ -1,7 +1,7 @@
 import type { Job } from '../../store/jobs-repository.js';
 import type { ServiceContext } from '../context.js';
 import { transitionJob } from './job-transitions.js';
-import { processPipeline } from './process-pipeline.js';
+import { pipelineJobStarted, processPipeline } from './process-pipeline.js';
 import { retryJob } from './pipeline-actions.js';
 
 export type FinishOutcome = { status: 'success' } | { status: 'failed'; failureReason: string; exitCode?: number | null };
@@ -9,7 +9,7 @@ export type FinishOutcome = { status: 'success' } | { status: 'failed'; failureR
 /** A runner took the job: pending → running. */
 export async function startJob(ctx: ServiceContext, job: Job, changes: { runnerId?: number; runnerManagerId?: number; tokenDigest?: string } = {}): Promise<Job | null> {
   const started = await transitionJob(ctx, job, 'run', { changes });
-  if (started) await processPipeline(ctx, job.pipelineId);
+  if (started) await pipelineJobStarted(ctx, job.pipelineId);
   return started;
 }
 

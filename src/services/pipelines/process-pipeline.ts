@@ -10,14 +10,31 @@ import { transitionJob, transitionJobs } from './job-transitions.js';
 /** Per-pipeline chains so two events for one pipeline are processed one after the other, never interleaved. */
 const chains = new Map<number, Promise<unknown>>();
 
-export function processPipeline(ctx: ServiceContext, pipelineId: number): Promise<Pipeline | undefined> {
+function chained<T>(pipelineId: number, work: () => Promise<T>): Promise<T> {
   const previous = chains.get(pipelineId) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => processNow(ctx, pipelineId));
+  const next = previous.catch(() => undefined).then(work);
   chains.set(pipelineId, next);
   void next.finally(() => {
     if (chains.get(pipelineId) === next) chains.delete(pipelineId);
-  });
+  }).catch(() => undefined);
   return next;
+}
+
+export function processPipeline(ctx: ServiceContext, pipelineId: number): Promise<Pipeline | undefined> {
+  return chained(pipelineId, () => processNow(ctx, pipelineId));
+}
+
+/**
+ * A job of the pipeline started. Only the first start changes anything (the pipeline turns `running`);
+ * later ones read the pipeline row instead of reprocessing every job, which keeps runners taking jobs
+ * from a large pipeline fast. Chained like processPipeline, so it never interleaves with it.
+ */
+export function pipelineJobStarted(ctx: ServiceContext, pipelineId: number): Promise<Pipeline | undefined> {
+  return chained(pipelineId, async () => {
+    const pipeline = await ctx.store.pipelines.findById(pipelineId);
+    if (!pipeline || pipeline.status === 'running') return pipeline;
+    return processNow(ctx, pipelineId);
+  });
 }
 
 function processable(job: Job): ProcessableJob {

@@ -64,6 +64,9 @@ function artifactEntries(job: Job): object[] {
 
 /** The jobs whose artifacts this one downloads: `dependencies:`, else `needs:` with artifacts, else every earlier stage. */
 async function dependencyEntries(ctx: ServiceContext, job: Job, token: string): Promise<object[]> {
+  const none = job.spec.dependencies ? job.spec.dependencies.length === 0
+    : job.schedulingType === 'dag' ? !(job.spec.needs ?? []).some((n) => n.artifacts) : job.stageIdx === 0;
+  if (none) return [];
   const jobs = (await ctx.store.jobs.listByPipeline(job.pipelineId)).filter((other) => other.type === 'build' && other.id !== job.id);
   let sources: Job[];
   if (job.spec.dependencies) {

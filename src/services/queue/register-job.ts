@@ -37,8 +37,10 @@ export async function assignNextJob(ctx: ServiceContext, runner: Runner, manager
     const candidates = await ctx.store.jobQueue.candidates(afterId, CANDIDATE_BATCH, projectIds);
     for (const candidate of candidates) {
       if (!runnerMatchesJob(runner, candidate)) continue;
+      const job = await ctx.store.jobs.findById(candidate.id);
+      if (!job || job.status !== 'pending') continue;
       const token = ctx.secrets.token(JOB_TOKEN_PREFIX);
-      const started = await startJob(ctx, candidate, { runnerId: runner.id, runnerManagerId: manager.id, tokenDigest: tokenDigest(token) });
+      const started = await startJob(ctx, job, { runnerId: runner.id, runnerManagerId: manager.id, tokenDigest: tokenDigest(token) });
       if (!started) continue;
       const [pipeline, project] = await Promise.all([ctx.store.pipelines.findById(started.pipelineId), ctx.store.projects.findById(started.projectId)]);
       if (!pipeline || !project) continue;
@@ -65,6 +67,8 @@ export async function requestJob(
 ): Promise<JobRequestResult> {
   if (runner.paused) return { status: 'none', version: ctx.queue.version() };
   if (lastUpdate !== undefined && lastUpdate === ctx.queue.version()) {
+    // Without long polling this is Rails' answer: nothing changed, so nothing to search.
+    if (options.longPollMs <= 0) return { status: 'none', version: lastUpdate };
     const changed = await ctx.queue.waitForChange(lastUpdate, options.longPollMs, options.signal);
     if (!changed) return { status: 'none', version: null };
   }

@@ -1,0 +1,113 @@
+/**
+ * The runner protocol under load (issue #6), each figure beside a bare node:http server where one applies:
+ * 1. an idle `POST /jobs/request` (its `last_update` current, the server without long polling, so answered
+ *    at once without a query) vs node:http answering the same 204 and headers;
+ * 2. assignment throughput from a deep queue (N pending jobs seeded through the store; C clients taking
+ *    jobs as fast as they are answered);
+ * 3. `PATCH /jobs/:id/trace` ingest of 64 KiB chunks (C running jobs, each appending in order).
+ *
+ * Usage: node dist/bench/runner.js [sqlite|postgres|both] [queued jobs] [seconds]
+ */
+import autocannon from 'autocannon';
+import { startBaseline } from './baseline.js';
+import type { TestDialect } from '../test/helpers/databases.js';
+import { createRunner, RUNNER_INFO } from '../test/helpers/runners.js';
+import { seedJobs } from '../test/helpers/seed-jobs.js';
+import { startTestServer, type TestServer } from '../test/helpers/server.js';
+
+const which = process.argv[2] ?? 'sqlite';
+const dialects: TestDialect[] = which === 'both' ? ['sqlite', 'postgres'] : [which as TestDialect];
+const queued = Number(process.argv[3] ?? 20_000);
+const seconds = Number(process.argv[4] ?? 10);
+const CLIENTS = 8;
+const CHUNK = 64 * 1024;
+
+async function idleRequests(t: TestServer, token: string): Promise<void> {
+  const first = await fetch(`${t.apiUrl}/jobs/request`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+  // What an idle gitlab-runner sends: its last X-GitLab-Last-Update, still current (the server runs with --long-poll 0).
+  const body = JSON.stringify({ token, system_id: 's_bench', last_update: first.headers.get('x-gitlab-last-update'), info: RUNNER_INFO });
+  const request = { method: 'POST' as const, headers: { 'content-type': 'application/json' }, body };
+  const sample = await fetch(`${t.apiUrl}/jobs/request`, request);
+  if (sample.status !== 204) throw new Error(`idle poll answered ${sample.status}`);
+  const headers: Record<string, string> = {};
+  for (const name of ['gitlab-ci-builds-polling', 'x-gitlab-last-update', 'x-request-id']) {
+    const value = sample.headers.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  const baseline = await startBaseline(Buffer.alloc(0), headers);
+  const run = (url: string, duration: number) => autocannon({ url, connections: 10, duration, ...request });
+  await run(`${t.apiUrl}/jobs/request`, 2);
+  const bare = await run(`${baseline.url}/api/v4/jobs/request`, seconds);
+  const ours = await run(`${t.apiUrl}/jobs/request`, seconds);
+  await baseline.close();
+  const ratio = ours.requests.average / bare.requests.average;
+  console.log(
+    `${t.dialect.padEnd(8)} idle POST /jobs/request (204): conveyor ${Math.round(ours.requests.average)} req/s p99 ${ours.latency.p99} ms` +
+      ` | node:http ${Math.round(bare.requests.average)} req/s | ratio ${ratio.toFixed(2)} (>= 0.60: ${ratio >= 0.6 ? 'met' : 'NOT met'})` +
+      (ours.non2xx + ours.errors ? ` | ${ours.non2xx + ours.errors} errors` : ''),
+  );
+}
+
+async function assignment(t: TestServer, token: string): Promise<Array<{ id: number; token: string }>> {
+  const project = (await t.api('POST', '/projects', { body: { name: `bench-queue-${Date.now()}` } })).body;
+  await seedJobs(t.server.app.ctx.store.db, { projectId: project.id, userId: 1, jobs: queued, jobsPerPipeline: 100, status: 'pending' });
+  const taken: Array<{ id: number; token: string }> = [];
+  const began = Date.now();
+  const deadline = began + seconds * 1000;
+  await Promise.all(Array.from({ length: CLIENTS }, async (_, client) => {
+    const body = JSON.stringify({ token, system_id: `s_bench${client}`, info: RUNNER_INFO });
+    while (Date.now() < deadline) {
+      const answer = await fetch(`${t.apiUrl}/jobs/request`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      if (answer.status !== 201) break;
+      const job = (await answer.json()) as { id: number; token: string };
+      taken.push({ id: job.id, token: job.token });
+    }
+  }));
+  const elapsed = (Date.now() - began) / 1000;
+  const rate = taken.length / elapsed;
+  console.log(
+    `${t.dialect.padEnd(8)} assignment from a queue of ${queued}: ${taken.length} jobs in ${elapsed.toFixed(1)} s = ${Math.round(rate)} jobs/s` +
+      ` with ${CLIENTS} clients (>= 1500 on SQLite: ${rate >= 1500 ? 'met' : 'NOT met'})`,
+  );
+  return taken;
+}
+
+async function traceIngest(t: TestServer, jobs: Array<{ id: number; token: string }>): Promise<void> {
+  const chunk = Buffer.alloc(CHUNK, 'x');
+  let bytes = 0;
+  const began = Date.now();
+  const deadline = began + seconds * 1000;
+  await Promise.all(jobs.slice(0, CLIENTS).map(async (job) => {
+    let offset = 0;
+    while (Date.now() < deadline) {
+      const answer = await fetch(`${t.apiUrl}/jobs/${job.id}/trace`, {
+        method: 'PATCH',
+        headers: { 'JOB-TOKEN': job.token, 'Content-Type': 'text/plain', 'Content-Range': `${offset}-${offset + CHUNK - 1}` },
+        body: chunk,
+      });
+      await answer.arrayBuffer();
+      if (answer.status !== 202) throw new Error(`trace patch answered ${answer.status}`);
+      offset += CHUNK;
+      bytes += CHUNK;
+    }
+  }));
+  const elapsed = (Date.now() - began) / 1000;
+  const rate = bytes / elapsed / 1e6;
+  console.log(
+    `${t.dialect.padEnd(8)} PATCH /trace 64 KiB chunks, ${Math.min(CLIENTS, jobs.length)} jobs: ${(bytes / 1e6).toFixed(0)} MB in ${elapsed.toFixed(1)} s = ${rate.toFixed(0)} MB/s` +
+      ` (>= 150 MB/s: ${rate >= 150 ? 'met' : 'NOT met'}), every chunk on disk before its 202`,
+  );
+}
+
+for (const dialect of dialects) {
+  const t = await startTestServer(dialect, { config: { longPollSeconds: 0 } });
+  try {
+    const idle = await createRunner(t, { tag_list: ['nothing-has-this-tag'], run_untagged: false });
+    await idleRequests(t, idle.token);
+    const worker = await createRunner(t, { tag_list: ['docker', 'linux'] });
+    const taken = await assignment(t, worker.token);
+    await traceIngest(t, taken);
+  } finally {
+    await t.close();
+  }
+}
