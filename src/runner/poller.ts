@@ -66,12 +66,13 @@ export async function pollLoop(api: ApiClient, options: ResolvedOptions, stop: A
   const backoff = new Backoff();
   while (!stop.aborted) {
     const result = await requester.request(stop);
-    if (stop.aborted) break;
     if (result.kind === 'job') {
+      // Even when stopping: the server has assigned it to us, and only we can finish (or fail) it.
       backoff.reset();
       await hooks.runJob(result.job);
       continue;
     }
+    if (stop.aborted) break;
     if (result.kind === 'none') {
       backoff.reset();
       await sleep(options.checkInterval, stop);
