@@ -2,6 +2,10 @@ import { Command, Option } from 'commander';
 import { loadConfig, type ConfigInput } from '../config.js';
 import { startServer, openStore, type RunningServer } from '../server.js';
 import { CONVEYOR_VERSION } from '../version.js';
+import type { Runner } from '../runner/index.js';
+import { registrationToken } from '../services/runners/runner-tokens.js';
+import { startBuiltInRunner } from './built-in-runner.js';
+import { createExampleProject } from './example-project.js';
 import { registerRunnerCommand } from './runner-command.js';
 
 function serverOptions(command: Command): Command {
@@ -13,11 +17,21 @@ function serverOptions(command: Command): Command {
     .addOption(new Option('--database-url <url>', 'postgres:// URL; unset means SQLite in the data folder (env CONVEYOR_DATABASE_URL)'))
     .addOption(new Option('--database-pool-size <n>', 'PostgreSQL connections per process (env CONVEYOR_DATABASE_POOL_SIZE, default 10)'))
     .addOption(new Option('--log-level <level>', 'pino log level (env CONVEYOR_LOG_LEVEL, default info)'))
+    .addOption(new Option('--long-poll <seconds>', 'hold an idle runner\'s job request open this long waiting for a job (env CONVEYOR_LONG_POLL, default 50)'))
+    .addOption(new Option('--blobs-dir <dir>', 'logs and artifacts; shared by every server process (env CONVEYOR_BLOBS_DIR, default <data>/blobs)'))
     .addOption(new Option('--jobs-api-rate-limit <n>', 'GET /projects/:id/jobs requests per minute and user, 0 = off (env CONVEYOR_JOBS_API_RATE_LIMIT, default 600)'));
 }
 
-function handleSignals(server: RunningServer): void {
+interface UpOptions extends ConfigInput {
+  runner?: boolean;
+  example?: boolean;
+  concurrent?: string;
+}
+
+function handleSignals(server: RunningServer, runner: Runner | null): void {
   const stop = async () => {
+    // The runner reports its interrupted jobs while the server can still hear it.
+    await runner?.stop({ graceful: false });
     await server.close();
     process.exit(0);
   };
@@ -25,10 +39,14 @@ function handleSignals(server: RunningServer): void {
   process.once('SIGINT', stop);
 }
 
-async function serve(input: ConfigInput, banner: boolean): Promise<void> {
+async function serve(input: UpOptions, banner: boolean): Promise<void> {
   const config = loadConfig(input);
   const server = await startServer(config);
-  handleSignals(server);
+  const withRunner = banner && input.runner !== false;
+  const concurrent = Number(input.concurrent ?? 2);
+  if (!Number.isInteger(concurrent) || concurrent < 1) throw new Error('--concurrent must be a positive whole number');
+  const runner = withRunner ? await startBuiltInRunner(server, { dataDir: config.dataDir, concurrent, logger: server.app.log }) : null;
+  handleSignals(server, runner);
   if (server.rootCredentials) {
     const creds = server.rootCredentials;
     const tokenNote = config.rootToken ? 'from CONVEYOR_ROOT_TOKEN' : `${creds.token}  (also in ${config.dataDir}/initial_root_token)`;
@@ -36,13 +54,27 @@ async function serve(input: ConfigInput, banner: boolean): Promise<void> {
     if (creds.passwordGenerated) process.stdout.write(`  password: ${creds.password}  (also in ${config.dataDir}/initial_root_password)\n`);
   }
   if (banner) {
+    const registration = await registrationToken(server.app.ctx);
     process.stdout.write(
       `\nConveyor ${CONVEYOR_VERSION} is running at ${config.externalUrl}\n` +
         `  API:      ${config.externalUrl}/api/v4\n` +
         `  data:     ${config.dataDir} (${config.databaseUrl ? 'PostgreSQL' : 'SQLite'})\n` +
+        `  runner:   ${runner ? `built-in, ${concurrent} jobs at once, untagged jobs` : 'none started (--no-runner)'}\n` +
+        `  runners:  register more with  gitlab-runner register --url ${config.externalUrl} --registration-token ${registration}\n` +
         `  sign in:  send the root token as PRIVATE-TOKEN, e.g.\n` +
-        `            curl -H "PRIVATE-TOKEN: <token>" ${config.externalUrl}/api/v4/user\n\n`,
+        `            curl -H "PRIVATE-TOKEN: <token>" ${config.externalUrl}/api/v4/user\n\n` +
+        `Try it: create a project, push a repository with a .gitlab-ci.yml, watch its jobs:\n` +
+        `  curl -H "PRIVATE-TOKEN: <token>" -X POST "${config.externalUrl}/api/v4/projects?name=demo"\n` +
+        `  git push http://root:<token>@${new URL(config.externalUrl).host}/root/demo.git main\n` +
+        `  curl -H "PRIVATE-TOKEN: <token>" ${config.externalUrl}/api/v4/projects/root%2Fdemo/jobs\n\n`,
     );
+    if (server.rootCredentials && input.example !== false) {
+      const example = await createExampleProject(server.url, server.rootCredentials.token).catch((error: unknown) => {
+        process.stderr.write(`conveyor: the example project could not be created: ${error instanceof Error ? error.message : String(error)}\n`);
+        return null;
+      });
+      if (example) process.stdout.write(`Created the example project ${example}; its pipeline is running now.\n\n`);
+    }
   }
 }
 
@@ -51,8 +83,11 @@ const program = new Command('conveyor')
   .version(CONVEYOR_VERSION)
   .showHelpAfterError('(run with --help for usage)');
 
-serverOptions(program.command('up').description('run the server (and, once it exists, the built-in runner beside it); what `npm start` runs'))
-  .action((opts: ConfigInput) => serve(opts, true));
+serverOptions(program.command('up').description('run the server and the built-in runner beside it; what `npm start` runs'))
+  .addOption(new Option('--concurrent <n>', 'jobs the built-in runner runs at once (default 2)'))
+  .addOption(new Option('--no-runner', 'do not start the built-in runner'))
+  .addOption(new Option('--no-example', 'do not create the example project root/hello on a new data folder'))
+  .action((opts: UpOptions) => serve(opts, true));
 
 serverOptions(program.command('serve').description('run the API server only'))
   .action((opts: ConfigInput) => serve(opts, false));

@@ -112,6 +112,12 @@ export async function registerRunner(ctx: ServiceContext, registration: string, 
   return { id: runner.id, token, token_expires_at: null };
 }
 
+/** An instance runner made by the server itself (the built-in runner of `conveyor up`). */
+export async function createInstanceRunner(ctx: ServiceContext, input: RunnerSettingsInput): Promise<RunnerCredentials> {
+  const { runner, token } = await createRunner(ctx, 'instance_type', input, { creatorId: null, registrationType: 'authenticated_user' });
+  return { id: runner.id, token, token_expires_at: null };
+}
+
 export interface UserRunnerInput extends RunnerSettingsInput {
   runner_type: string;
   group_id?: number;
