@@ -35,6 +35,9 @@ export class Runner {
             this.running++;
             try {
               await runJob({ api: this.api, options: this.options, slot, interrupt: this.interrupt.signal }, job);
+            } catch (error) {
+              // runJob reports its own failures; this is a bug, and the slot must keep serving.
+              this.options.logger.error({ slot, job: job.id, err: String(error) }, 'job crashed the runner slot');
             } finally {
               this.running--;
             }
