@@ -76,7 +76,7 @@ export async function resolveActor(ctx: ServiceContext, request: FastifyRequest)
   }
   const secret = presentedToken(request);
   if (secret === undefined || secret === '') return applySudo(ctx, request, anonymousActor());
-  const { user, token } = await authenticateToken(ctx, secret, request.method);
+  const { user, token } = await authenticateToken(ctx, secret, request.method, request.routeOptions.config?.scopes);
   return applySudo(ctx, request, { user, scopes: token.scopes, tokenId: token.id, sudoFrom: null });
 }
 

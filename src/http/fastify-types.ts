@@ -16,6 +16,8 @@ declare module 'fastify' {
     auth?: 'required' | 'optional';
     /** GitLab's `job_token_allowed`: this route also accepts a running job's CI_JOB_TOKEN. */
     jobToken?: boolean;
+    /** GitLab's `allow_access_with_scope`: token scopes this route accepts besides `api`/`read_api`. */
+    scopes?: readonly string[];
   }
 }
 

@@ -102,7 +102,8 @@ export default async function jobRoutes(fastify: FastifyInstance) {
     return (await render(project, [job], request.actor))[0];
   });
 
-  app.get('/api/v4/projects/:id/jobs/:job_id/trace', { config: required, schema: { params: JobParams } }, async (request, reply) => {
+  // GitLab lets Duo Workflow's `ai_workflows` tokens read logs (here: personal access tokens with that scope).
+  app.get('/api/v4/projects/:id/jobs/:job_id/trace', { config: { auth: 'required', scopes: ['ai_workflows'] }, schema: { params: JobParams } }, async (request, reply) => {
     const { job, log } = await readJobTraceAs(ctx, request.actor, request.params.id, request.params.job_id);
     reply.type('text/plain; charset=utf-8').header('Content-Disposition', `infile; filename="${job.id}.log"`);
     return sendWithRange(request, reply, log);

@@ -10,7 +10,7 @@ import { findUser } from '../users/users.js';
 export const TOKEN_PREFIX = 'glpat-';
 export const KNOWN_SCOPES = [
   'api', 'read_api', 'read_user', 'read_repository', 'write_repository', 'read_registry', 'write_registry',
-  'sudo', 'admin_mode', 'create_runner', 'manage_runner', 'ai_features', 'k8s_proxy', 'read_service_ping',
+  'sudo', 'admin_mode', 'create_runner', 'manage_runner', 'ai_features', 'ai_workflows', 'k8s_proxy', 'read_service_ping',
 ] as const;
 
 /** Scopes that let a token call any method; others are read-only (GET/HEAD). */
@@ -75,8 +75,10 @@ export async function authenticateToken(
   ctx: ServiceContext,
   secret: string,
   method: string,
+  /** Scopes this route accepts besides the usual ones (GitLab's `allow_access_with_scope`). */
+  routeScopes: readonly string[] = [],
 ): Promise<{ user: User; token: PersonalAccessToken }> {
-  return authenticateTokenWithScopes(ctx, secret, method === 'GET' || method === 'HEAD' ? READ_SCOPES : WRITE_SCOPES);
+  return authenticateTokenWithScopes(ctx, secret, [...(method === 'GET' || method === 'HEAD' ? READ_SCOPES : WRITE_SCOPES), ...routeScopes]);
 }
 
 /** authenticateToken for callers whose scopes do not follow the HTTP method (git over HTTP clones with POST). */
