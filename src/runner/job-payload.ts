@@ -56,6 +56,7 @@ export interface JobPayload {
   steps?: JobStep[] | null;
   artifacts?: JobArtifact[] | null;
   dependencies?: JobDependency[] | null;
+  hooks?: Array<{ name: string; script?: string[] | null }> | null;
   features?: { trace_sections?: boolean; token_mask_prefixes?: string[] | null; failure_reasons?: string[] | null } | null;
 }
 
@@ -74,6 +75,10 @@ export function parseJobPayload(value: unknown): JobPayload {
     if (typeof variable?.key !== 'string' || typeof variable.value !== 'string') throw new Error('job payload: a variable has no string key/value');
   }
   return value as JobPayload;
+}
+
+export function hookScript(job: JobPayload, name: string): string[] {
+  return (job.hooks ?? []).find((h) => h.name === name)?.script ?? [];
 }
 
 export function stepNamed(job: JobPayload, name: string): JobStep | undefined {

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import type { ApiClient } from './api-client.js';
 import { dependenciesWithArtifacts, downloadArtifacts } from './artifacts-downloader.js';
 import { uploadArtifacts, type ArtifactsContext } from './artifacts-uploader.js';
@@ -7,7 +8,7 @@ import type { BuildDirs } from './build-dirs.js';
 import { formatGoDuration, parseGoDuration } from './durations.js';
 import { getSources, type StepResult } from './git-sources.js';
 import type { JobControl } from './job-control.js';
-import { stepNamed, type JobPayload } from './job-payload.js';
+import { hookScript, stepNamed, type JobPayload } from './job-payload.js';
 import { RUNNER_NAME, RUNNER_REVISION, RUNNER_VERSION } from './runner-info.js';
 import { runScriptStep } from './script-step.js';
 import { errorLine, notice, plain, sectionEnd, sectionStart, warning } from './sections.js';
@@ -74,9 +75,22 @@ export async function runStages(ctx: StagesContext): Promise<JobOutcome> {
     message: result.system ? result.message : `exit code ${result.exitCode}`,
   });
 
-  const sources = await section('get_sources', 'Getting source from Git repository', () =>
-    getSources({ job: ctx.job, vars: ctx.vars, dirs, env, write, signal: control.scriptSignal }),
-  );
+  const stepContext = (cwd: string, stepEnv = env) => ({ shell: ctx.shell, projectDir: cwd, tmpDir: dirs.tmpDir, env: stepEnv, write });
+  const hook = async (name: string, cwd: string): Promise<StepResult> => {
+    const script = hookScript(ctx.job, name);
+    if (script.length === 0) return { ok: true };
+    await fs.mkdir(cwd, { recursive: true });
+    const result = await runScriptStep(name, script, stepContext(cwd), control.scriptSignal);
+    if (result.error) return { ok: false, exitCode: 1, message: result.error.message, system: true };
+    return result.exitCode === 0 ? { ok: true } : { ok: false, exitCode: result.exitCode ?? 1, message: `exit code ${result.exitCode ?? 1}` };
+  };
+  const sources = await section('get_sources', 'Getting source from Git repository', async () => {
+    // hooks:pre_get_sources_script runs before the checkout exists, so beside it; post runs inside it.
+    const pre = await hook('pre_get_sources_script', path.dirname(dirs.projectDir));
+    if (!pre.ok) return pre;
+    const fetched = await getSources({ job: ctx.job, vars: ctx.vars, dirs, env, write, signal: control.scriptSignal });
+    return fetched.ok ? hook('post_get_sources_script', dirs.projectDir) : fetched;
+  });
   if (!sources.ok) outcome = failWith(sources);
 
   if (outcome.state === 'success' && !control.reason && dependenciesWithArtifacts(ctx.job.dependencies).length > 0) {
@@ -91,7 +105,7 @@ export async function runStages(ctx: StagesContext): Promise<JobOutcome> {
     const signals = [control.scriptSignal];
     if (limit !== undefined && limit < ctx.timeoutSeconds * 1000) signals.push(AbortSignal.timeout(limit));
     const result = await section('step_script', 'Executing "step_script" stage of the job script', () =>
-      runScriptStep('step_script', script.script ?? [], { shell: ctx.shell, projectDir: dirs.projectDir, tmpDir: dirs.tmpDir, env, write }, AbortSignal.any(signals), {
+      runScriptStep('step_script', script.script ?? [], stepContext(dirs.projectDir), AbortSignal.any(signals), {
         trace: ctx.vars.bool('CI_DEBUG_TRACE', false),
       }),
     );
@@ -109,7 +123,7 @@ export async function runStages(ctx: StagesContext): Promise<JobOutcome> {
     const afterEnv = ctx.vars.with([{ key: 'CI_JOB_STATUS', value: status }]).environment();
     const limit = durationVar(ctx.vars, 'RUNNER_AFTER_SCRIPT_TIMEOUT') ?? DEFAULT_AFTER_SCRIPT_TIMEOUT;
     const result = await section('after_script', 'Running after_script', () =>
-      runScriptStep('after_script', after.script ?? [], { shell: ctx.shell, projectDir: dirs.projectDir, tmpDir: dirs.tmpDir, env: afterEnv, write }, AbortSignal.any([control.hardSignal, AbortSignal.timeout(limit)]), {
+      runScriptStep('after_script', after.script ?? [], stepContext(dirs.projectDir, afterEnv), AbortSignal.any([control.hardSignal, AbortSignal.timeout(limit)]), {
         notices: ['Running after script...'],
         trace: ctx.vars.bool('CI_DEBUG_TRACE', false),
       }),

@@ -51,8 +51,8 @@ describe('runner: getting sources with git', () => {
 
   const gitInfo = (sha: string, extra: object = {}) => ({ repo_url: repoUrl, ref: 'main', sha, ref_type: 'branch', refspecs: ['+refs/heads/main:refs/remotes/origin/main'], depth: 0, ...extra });
 
-  async function run(script: string[], sha: string, variables: any[] = [], extra: object = {}) {
-    const payload = jobPayload({ script, git: gitInfo(sha, extra), variables });
+  async function run(script: string[], sha: string, variables: any[] = [], extra: object = {}, hooks: any[] = []) {
+    const payload = { ...jobPayload({ script, git: gitInfo(sha, extra), variables }), hooks };
     gitlab.addJob(payload);
     const job = await gitlab.finished(payload.id);
     return { job, log: job.trace.toString() };
@@ -99,6 +99,20 @@ describe('runner: getting sources with git', () => {
     assert.equal(noCheckout.job.final.state, 'success', noCheckout.log);
     assert.match(noCheckout.log, /Skipping Git checkout/);
     assert.match(noCheckout.log, /\nno-file\n/);
+  });
+
+  it('runs hooks:pre_get_sources_script before the checkout and post_get_sources_script inside it', async () => {
+    const hooked = await run(['echo script'], shas[0], [], {}, [
+      { name: 'pre_get_sources_script', script: ['echo "pre in $(basename "$PWD")"'] },
+      { name: 'post_get_sources_script', script: ['echo "post at $(git rev-parse HEAD)"'] },
+    ]);
+    assert.equal(hooked.job.final.state, 'success', hooked.log);
+    assert.match(hooked.log, /\npre in acme\n[^]*Fetching changes[^]*\npost at [0-9a-f]{40}\n[^]*\nscript\n/);
+
+    const failing = await run(['echo never'], shas[0], [], {}, [{ name: 'pre_get_sources_script', script: ['exit 5'] }]);
+    assert.equal(failing.job.final.state, 'failed');
+    assert.equal(failing.job.final.exit_code, 5);
+    assert.ok(!failing.log.includes('Fetching changes'));
   });
 
   it('GIT_STRATEGY=empty gives an empty directory; an unknown sha fails the job in get_sources', async () => {
