@@ -48,9 +48,7 @@ async function downloadOne(ctx: ArtifactsContext & { tmpDir: string }, dep: JobD
         if (status === 200 && response.body) {
           await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), createWriteStream(file));
           ctx.write(`${label} ok  id=${dep.id} responseStatus=${statusText(status)} ${tokenHint}\n`);
-          const count = await extractZip(file, ctx.projectDir, (m) => ctx.write(warning(m)));
-          ctx.write(`${count} files and directories extracted\n`);
-          return { ok: true };
+          return await extract(ctx, file);
         }
         await response.arrayBuffer().catch(() => undefined);
       } catch (error) {
@@ -71,5 +69,17 @@ async function downloadOne(ctx: ArtifactsContext & { tmpDir: string }, dep: JobD
     return { ok: false, exitCode: 1, message: `artifacts of job ${dep.id} could not be downloaded` };
   } finally {
     await fs.rm(file, { force: true });
+  }
+}
+
+/** A broken archive is not worth downloading again: it fails the job at once. */
+async function extract(ctx: ArtifactsContext, file: string): Promise<StepResult> {
+  try {
+    const count = await extractZip(file, ctx.projectDir, (m) => ctx.write(warning(m)));
+    ctx.write(`${count} files and directories extracted\n`);
+    return { ok: true };
+  } catch (error) {
+    ctx.write(errorLine(`extracting artifacts: ${errorMessage(error)}`));
+    return { ok: false, exitCode: 1, message: 'artifacts could not be extracted' };
   }
 }

@@ -189,6 +189,16 @@ describe('runner: artifacts', () => {
     assert.ok(fs.existsSync(path.join(buildsDir, 'artifact', '0', 'acme', 'demo', 'dist', 'app.js')));
   });
 
+  it('fails the job at once on an archive that is not a zip', async () => {
+    gitlab.downloads.set(557, Buffer.from('not a zip at all'));
+    const payload = jobPayload({ script: ['echo never'], dependencies: [{ id: 557, name: 'broken', token: 'glcbt-x', artifacts_file: { filename: 'artifacts.zip', size: 16 } }] });
+    gitlab.addJob(payload);
+    const job = await gitlab.finished(payload.id);
+    assert.equal(job.final.state, 'failed');
+    assert.match(job.trace.toString(), /ERROR: extracting artifacts: /);
+    assert.equal(gitlab.requests.filter((r) => r.path === '/api/v4/jobs/557/artifacts').length, 1);
+  });
+
   it('fails the job when a dependency has no archive (404)', async () => {
     const payload = jobPayload({ script: ['echo never'], dependencies: [{ id: 999, name: 'gone', token: 'glcbt-x', artifacts_file: { filename: 'artifacts.zip', size: 1 } }] });
     gitlab.addJob(payload);
