@@ -17,6 +17,8 @@ export interface Config {
   blobsDir: string;
   /** Seconds a runner's idle `POST /jobs/request` is held open waiting for a job (0 = answer at once). */
   longPollSeconds: number;
+  /** Seconds a pending job may wait for a runner before it fails as stuck (default 3600). */
+  stuckTimeoutSeconds: number;
 }
 
 export interface ConfigInput {
@@ -30,6 +32,7 @@ export interface ConfigInput {
   jobsApiRateLimit?: string | number;
   blobsDir?: string;
   longPoll?: string | number;
+  stuckTimeout?: string | number;
 }
 
 function parsePort(value: string | number, what: string): number {
@@ -65,6 +68,11 @@ export function loadConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
   if (!Number.isFinite(longPollSeconds) || longPollSeconds < 0 || longPollSeconds > 300) {
     throw new Error(`--long-poll must be a number of seconds from 0 to 300, got "${rawLongPoll}"`);
   }
+  const rawStuck = input.stuckTimeout ?? env.CONVEYOR_STUCK_TIMEOUT ?? 3600;
+  const stuckTimeoutSeconds = Number(rawStuck);
+  if (!Number.isFinite(stuckTimeoutSeconds) || stuckTimeoutSeconds < 60) {
+    throw new Error(`--stuck-timeout must be a number of seconds, at least 60, got "${rawStuck}"`);
+  }
   return {
     host,
     port,
@@ -78,5 +86,6 @@ export function loadConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
     jobsApiRateLimit,
     blobsDir,
     longPollSeconds,
+    stuckTimeoutSeconds,
   };
 }

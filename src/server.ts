@@ -13,6 +13,7 @@ import { registerPushTrigger } from './services/pipelines/push-trigger.js';
 import { registerBridgeTriggers } from './services/pipelines/bridges.js';
 import { FilesystemBlobStore } from './blobs/filesystem-blob-store.js';
 import { BuildQueue } from './services/queue/build-queue.js';
+import { DEFAULT_STUCK_LIMITS, dropStuckJobs } from './services/queue/stuck-jobs.js';
 import { openDatabase, type DatabaseHandle } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
 import { Store } from './store/store.js';
@@ -64,6 +65,12 @@ export async function startServer(config: Config, options: { log?: boolean } = {
     ctx.events.track(() => enqueueDueJobs(ctx).catch((error: unknown) => app.log.error({ err: error }, 'enqueuing delayed jobs failed')));
   }, 1000);
   scheduler.unref();
+  // Timeouts and lost runners, once a minute in every process; each drop is a conditional transition.
+  const limits = { ...DEFAULT_STUCK_LIMITS, pendingMs: config.stuckTimeoutSeconds * 1000 };
+  const sweeper = setInterval(() => {
+    ctx.events.track(() => dropStuckJobs(ctx, limits).catch((error: unknown) => app.log.error({ err: error }, 'dropping stuck jobs failed')));
+  }, 60_000);
+  sweeper.unref();
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
@@ -81,6 +88,7 @@ export async function startServer(config: Config, options: { log?: boolean } = {
       if (closed) return;
       closed = true;
       clearInterval(scheduler);
+      clearInterval(sweeper);
       // Held long polls end with 204 so the close does not wait out their window.
       app.server.closeIdleConnections?.();
       const closing = app.close();

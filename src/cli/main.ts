@@ -18,6 +18,7 @@ function serverOptions(command: Command): Command {
     .addOption(new Option('--database-pool-size <n>', 'PostgreSQL connections per process (env CONVEYOR_DATABASE_POOL_SIZE, default 10)'))
     .addOption(new Option('--log-level <level>', 'pino log level (env CONVEYOR_LOG_LEVEL, default info)'))
     .addOption(new Option('--long-poll <seconds>', 'hold an idle runner\'s job request open this long waiting for a job (env CONVEYOR_LONG_POLL, default 50)'))
+    .addOption(new Option('--stuck-timeout <seconds>', 'a pending job no runner takes within this time fails as stuck (env CONVEYOR_STUCK_TIMEOUT, default 3600)'))
     .addOption(new Option('--blobs-dir <dir>', 'logs and artifacts; shared by every server process (env CONVEYOR_BLOBS_DIR, default <data>/blobs)'))
     .addOption(new Option('--jobs-api-rate-limit <n>', 'GET /projects/:id/jobs requests per minute and user, 0 = off (env CONVEYOR_JOBS_API_RATE_LIMIT, default 600)'));
 }

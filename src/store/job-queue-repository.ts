@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import { toJob, type Job } from './jobs-repository.js';
 
 /** What matching a runner needs of a pending job; the full row is read only for the one being taken. */
 export interface QueuedJob {
@@ -28,5 +29,19 @@ export class JobQueueRepository {
     if (projectIds) q = q.where('project_id', 'in', projectIds);
     const rows = await q.orderBy('id', 'asc').limit(limit).execute();
     return rows.map((row) => ({ id: row.id, projectId: row.project_id, tagList: JSON.parse(row.tag_list) as string[], protected: row.protected === 1 }));
+  }
+
+  /** Builds in `status` whose `column` time is before `before`, oldest first: what the stuck-job sweep looks at. */
+  async olderThan(status: 'pending' | 'running' | 'canceling', column: 'queued_at' | 'started_at' | 'updated_at', before: string, limit = 500): Promise<Job[]> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('status', '=', status)
+      .where('type', '=', 'build')
+      .where(column, '<', before)
+      .orderBy('id', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map(toJob);
   }
 }

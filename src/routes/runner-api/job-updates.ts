@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ApiError, badRequest, forbidden, notFound } from '../../errors/api-error.js';
 import { IdInteger } from '../../http/params.js';
-import { authenticateRunnerJob, jobSecrets, updateJobFromRunner } from '../../services/runners/runner-job-updates.js';
+import { authenticateRunnerJob, jobSecrets, touchJob, updateJobFromRunner } from '../../services/runners/runner-job-updates.js';
 import { appendTrace, TRACE_SIZE_LIMIT } from '../../services/traces/traces.js';
 import { traceUpdateInterval } from '../../services/traces/trace-watchers.js';
 import { enableDebugTrace } from '../../services/traces/debug-trace.js';
@@ -89,6 +89,7 @@ export default async function jobUpdateRoutes(fastify: FastifyInstance) {
         if (result.status === 'too-large') {
           throw forbidden(`The trace is too big (over ${TRACE_SIZE_LIMIT} bytes)`);
         }
+        await touchJob(ctx, job);
         reply.header('X-GitLab-Trace-Update-Interval', String(traceUpdateInterval(ctx, job.id)));
         return reply.code(202).send();
       },

@@ -47,8 +47,7 @@ export type RunnerJobUpdateResult =
  */
 export async function updateJobFromRunner(ctx: ServiceContext, job: Job, update: RunnerJobUpdate): Promise<RunnerJobUpdateResult> {
   if (update.state === 'running' || update.state === 'pending') {
-    // A keep-alive comes every few seconds; the stuck-job sweep only needs to know about the last minute.
-    if (ctx.clock.now().getTime() - Date.parse(job.updatedAt) > 60_000) await ctx.store.jobs.update(job.id, { updatedAt: isoNow(ctx) });
+    await touchJob(ctx, job);
     return { status: 'done', job };
   }
   if (update.bytesize !== undefined && update.bytesize > (await traceSize(ctx, job.id))) return { status: 'trace-incomplete', job };
@@ -61,6 +60,14 @@ export async function updateJobFromRunner(ctx: ServiceContext, job: Job, update:
     });
   forgetSecrets(ctx, job.id);
   return { status: 'done', job: finished ?? (await ctx.store.jobs.findById(job.id)) ?? job };
+}
+
+/**
+ * The runner is alive: keep-alives and log patches refresh `updated_at`, which the lost-runner sweep
+ * reads. They come every few seconds; the sweep only needs the last minute, so most are not written.
+ */
+export async function touchJob(ctx: ServiceContext, job: Job): Promise<void> {
+  if (ctx.clock.now().getTime() - Date.parse(job.updatedAt) > 60_000) await ctx.store.jobs.update(job.id, { updatedAt: isoNow(ctx) });
 }
 
 const secretsByContext = new WeakMap<ServiceContext, Map<number, Buffer[]>>();
