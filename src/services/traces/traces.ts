@@ -15,6 +15,21 @@ export type AppendResult =
   | { status: 'too-large'; size: number };
 
 const locksByContext = new WeakMap<ServiceContext, Map<number, Promise<unknown>>>();
+/** The last bytes this process stored per job, so masking across a patch boundary needs no read. */
+const tailsByContext = new WeakMap<ServiceContext, Map<number, { size: number; tail: Buffer }>>();
+
+function tails(ctx: ServiceContext): Map<number, { size: number; tail: Buffer }> {
+  let found = tailsByContext.get(ctx);
+  if (!found) tailsByContext.set(ctx, (found = new Map()));
+  return found;
+}
+
+async function storedTail(ctx: ServiceContext, jobId: number, size: number, length: number): Promise<Buffer> {
+  if (length === 0) return Buffer.alloc(0);
+  const cached = tails(ctx).get(jobId);
+  if (cached && cached.size === size && cached.tail.length >= length) return cached.tail.subarray(cached.tail.length - length);
+  return ctx.blobs.read(traceKey(jobId), size - length, size);
+}
 
 /** Appends to one job's log run one after another in this process; across processes the row's conditional update decides. */
 function serialized<T>(ctx: ServiceContext, jobId: number, work: () => Promise<T>): Promise<T> {
@@ -44,7 +59,7 @@ export function appendTrace(ctx: ServiceContext, job: Job, start: number, bytes:
     if (fresh.length === 0) return { status: 'appended', size };
     if (size + fresh.length > TRACE_SIZE_LIMIT) return { status: 'too-large', size };
     const lookBack = Math.min(size, Math.max(0, longestSecret(secrets) - 1));
-    const tail = lookBack > 0 ? await ctx.blobs.read(traceKey(job.id), size - lookBack, size) : Buffer.alloc(0);
+    const tail = await storedTail(ctx, job.id, size, lookBack);
     const masked = maskSecrets(Buffer.concat([tail, fresh]), secrets, tail.length);
     const writeFrom = masked.subarray(0, tail.length).equals(tail) ? tail.length : 0;
     await ctx.blobs.writeAt(traceKey(job.id), size - tail.length + writeFrom, masked.subarray(writeFrom));
@@ -52,6 +67,10 @@ export function appendTrace(ctx: ServiceContext, job: Job, start: number, bytes:
     if (!(await ctx.store.jobTraces.advance(job.id, size, newSize, isoNow(ctx)))) {
       return { status: 'range-mismatch', size: await ctx.store.jobTraces.size(job.id) };
     }
+    const keep = Math.min(masked.length, Math.max(0, longestSecret(secrets) - 1));
+    const cache = tails(ctx);
+    if (cache.size > 10_000) cache.clear();
+    cache.set(job.id, { size: newSize, tail: Buffer.from(masked.subarray(masked.length - keep)) });
     ctx.events.emit('trace-appended', { jobId: job.id, size: newSize });
     return { status: 'appended', size: newSize };
   });
@@ -73,6 +92,7 @@ export function streamTrace(ctx: ServiceContext, jobId: number, start: number, e
 
 /** Erasing a job removes its log. */
 export async function deleteTrace(ctx: ServiceContext, jobId: number): Promise<void> {
+  tails(ctx).delete(jobId);
   await ctx.store.jobTraces.delete(jobId);
   await ctx.blobs.delete(traceKey(jobId));
 }
