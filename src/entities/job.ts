@@ -1,10 +1,14 @@
 import type { JobArtifact } from '../store/job-artifacts-repository.js';
 import type { Job } from '../store/jobs-repository.js';
 import type { Pipeline } from '../store/pipelines-repository.js';
+import type { RunnerManager } from '../store/runner-managers-repository.js';
+import type { Runner } from '../store/runners-repository.js';
 import type { User } from '../store/users-repository.js';
 import { commitEntity, type CommitInfo } from './commit.js';
 import { pipelineBasicEntity } from './pipeline.js';
+import { projectIdentityEntity, type ProjectView } from './project.js';
 import type { RenderContext } from './render-context.js';
+import { runnerEntity, runnerManagerEntity } from './runner.js';
 import { userEntity } from './user.js';
 
 /** Everything a Job entity shows beside the row, loaded once per page (see services/jobs/job-views.ts). */
@@ -16,6 +20,9 @@ export interface JobView {
   commit: CommitInfo | null;
   artifacts: JobArtifact[];
   downstream: Pipeline | null;
+  /** The runner that took the job, and which of its machines. */
+  runner: Runner | null;
+  runnerManager: RunnerManager | null;
 }
 
 const seconds = (from: string | null, to: string | null, now: Date): number | null =>
@@ -30,9 +37,11 @@ export interface JobEntityMemo {
   users: Map<User, unknown>;
   commits: Map<CommitInfo, unknown>;
   pipelines: Map<Pipeline, unknown>;
+  runners: Map<Runner, unknown>;
+  runnerManagers: Map<RunnerManager, unknown>;
 }
 
-export const newJobEntityMemo = (): JobEntityMemo => ({ users: new Map(), commits: new Map(), pipelines: new Map() });
+export const newJobEntityMemo = (): JobEntityMemo => ({ users: new Map(), commits: new Map(), pipelines: new Map(), runners: new Map(), runnerManagers: new Map() });
 
 function memoized<K>(map: Map<K, unknown> | undefined, key: K, build: (key: K) => unknown): unknown {
   if (!map) return build(key);
@@ -82,18 +91,20 @@ export function jobEntity(view: JobView, rc: RenderContext, now: Date, memo?: Jo
   const entity = jobBasicEntity(view, rc, now, memo);
   const artifacts = view.artifacts;
   const tagList = [...view.job.tagList].sort();
+  const runner = view.runner === null ? null : memoized(memo?.runners, view.runner, (r) => runnerEntity(r, now));
+  const manager = view.runnerManager === null ? null : memoized(memo?.runnerManagers, view.runnerManager, (m) => runnerManagerEntity(m, now));
   if (artifacts.length === 0) {
     // The common case, without a single lookup: no archive, nothing to list.
     return Object.assign(entity, {
-      artifacts: [], runner: null, runner_manager: null, artifacts_expire_at: null, archived: false, tag_list: tagList,
+      artifacts: [], runner, runner_manager: manager, artifacts_expire_at: null, archived: false, tag_list: tagList,
     });
   }
   const archive = liveArchive(view, now);
   if (archive) entity.artifacts_file = { filename: archive.filename, size: archive.size };
   return Object.assign(entity, {
     artifacts: artifacts.map((a) => ({ file_type: a.fileType, size: a.size, filename: a.filename, file_format: a.fileFormat })),
-    runner: null,
-    runner_manager: null,
+    runner,
+    runner_manager: manager,
     artifacts_expire_at: archive?.expireAt ?? artifacts.find((a) => a.fileType === 'archive')?.expireAt ?? null,
     archived: false,
     tag_list: tagList,
@@ -104,5 +115,15 @@ export function jobEntity(view: JobView, rc: RenderContext, now: Date, memo?: Jo
 export function bridgeEntity(view: JobView, rc: RenderContext, now: Date, memo?: JobEntityMemo): Record<string, unknown> {
   const entity = jobBasicEntity(view, rc, now, memo);
   entity.downstream_pipeline = view.downstream ? pipelineBasicEntity({ pipeline: view.downstream, projectPath: view.projectPath, user: null }, rc) : null;
+  return entity;
+}
+
+/**
+ * API::Entities::Ci::JobBasicWithProject, what a runner's job list shows: JobBasic whose `project` is the
+ * job's ProjectIdentity (the later exposure replaces JobBasic's `project` in place, as Grape does).
+ */
+export function jobBasicWithProjectEntity(view: JobView, project: ProjectView, rc: RenderContext, now: Date, memo?: JobEntityMemo): Record<string, unknown> {
+  const entity = jobBasicEntity(view, rc, now, memo);
+  entity.project = projectIdentityEntity(project);
   return entity;
 }

@@ -19,6 +19,20 @@ export function nameWithNamespace(view: ProjectView): string {
   return [...names, view.project.name].join(' / ');
 }
 
+/** API::Entities::ProjectIdentity: the project of each job in a runner's job list. */
+export function projectIdentityEntity(view: ProjectView) {
+  const { project } = view;
+  return {
+    id: project.id,
+    description: project.description,
+    name: project.name,
+    name_with_namespace: nameWithNamespace(view),
+    path: project.path,
+    path_with_namespace: project.fullPath,
+    created_at: project.createdAt,
+  };
+}
+
 /** API::Entities::BasicProjectDetails: what `simple=true` lists show. */
 export function projectSimpleEntity(view: ProjectView, rc: RenderContext) {
   const { project } = view;

@@ -168,7 +168,14 @@ function toRow(job: NewJob) {
 }
 
 export interface JobFilter {
-  projectId: number;
+  /** Jobs of one project; without it, `runnerId` must narrow the list (a runner's jobs across projects). */
+  projectId?: number;
+  /** Only jobs of these projects (a caller's readable projects, for lists that span projects). */
+  projectIds?: number[];
+  /** Jobs this runner ran (GitLab's `runner.builds`). */
+  runnerId?: number;
+  /** Jobs this runner manager ran; null matches nothing (an unknown `system_id`). */
+  runnerManagerId?: number | null;
   pipelineId?: number;
   statuses?: string[];
   type?: 'build' | 'bridge';
@@ -235,7 +242,11 @@ export class JobsRepository {
   }
 
   async list(filter: JobFilter, page: PageRequest): Promise<Page<Job>> {
-    let q = this.db.selectFrom('jobs').selectAll().where('project_id', '=', filter.projectId);
+    let q = this.db.selectFrom('jobs').selectAll();
+    if (filter.projectId !== undefined) q = q.where('project_id', '=', filter.projectId);
+    if (filter.projectIds !== undefined) q = q.where('project_id', 'in', filter.projectIds.length > 0 ? filter.projectIds : [-1]);
+    if (filter.runnerId !== undefined) q = q.where('runner_id', '=', filter.runnerId);
+    if (filter.runnerManagerId !== undefined) q = q.where('runner_manager_id', '=', filter.runnerManagerId ?? -1);
     if (filter.pipelineId !== undefined) q = q.where('pipeline_id', '=', filter.pipelineId);
     if (filter.statuses && filter.statuses.length > 0) q = q.where('status', 'in', filter.statuses);
     if (filter.type) q = q.where('type', '=', filter.type);
@@ -250,10 +261,11 @@ export class JobsRepository {
       ranges.push({ column: 'updated_at', after: filter.updatedAfter, before: filter.updatedBefore });
     }
     if (ranges.length > 0) {
-      const selective = await this.mostSelectiveRange(filter.projectId, ranges);
+      const projectId = filter.projectId;
+      const selective = projectId === undefined ? undefined : await this.mostSelectiveRange(projectId, ranges);
       for (const range of ranges) {
-        if (range === selective) {
-          q = q.where('id', 'in', this.idsInRange(filter.projectId, range));
+        if (range === selective && projectId !== undefined) {
+          q = q.where('id', 'in', this.idsInRange(projectId, range));
         } else {
           // Kept out of the planner's reach: an index on this column would mean sorting every match by id.
           const value = sql<string>`(${sql.ref(range.column)} || '')`;

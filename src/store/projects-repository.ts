@@ -100,6 +100,12 @@ export class ProjectsRepository {
     return row && toProject(row);
   }
 
+  async findByIds(ids: number[]): Promise<Map<number, Project>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('projects').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+    return new Map(rows.map((r) => [r.id, toProject(r)]));
+  }
+
   async findByFullPath(fullPath: string): Promise<Project | undefined> {
     const row = await this.db
       .selectFrom('projects')

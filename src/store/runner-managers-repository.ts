@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, RunnerManagersTable } from './schema.js';
 
 /** A machine (`system_id`) using a runner's token, with what it last reported about itself. */
@@ -69,6 +69,22 @@ export class RunnerManagersRepository {
     if (ids.length === 0) return new Map();
     const rows = await this.db.selectFrom('runner_managers').selectAll().where('id', 'in', [...new Set(ids)]).execute();
     return new Map(rows.map((r) => [r.id, toManager(r)]));
+  }
+
+  async findBySystemId(runnerId: number, systemId: string): Promise<RunnerManager | undefined> {
+    const row = await this.db.selectFrom('runner_managers').selectAll().where('runner_id', '=', runnerId).where('system_id', '=', systemId).executeTakeFirst();
+    return row && toManager(row);
+  }
+
+  /** Runner ids and versions of the managers whose version starts with `prefix` (taken literally). */
+  async versionsStartingWith(prefix: string): Promise<Array<{ runnerId: number; systemId: string; version: string }>> {
+    const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = await this.db
+      .selectFrom('runner_managers')
+      .select(['runner_id', 'system_id', 'version'])
+      .where(sql<boolean>`${sql.ref('version')} like ${pattern} escape '\\'`)
+      .execute();
+    return rows.map((r) => ({ runnerId: r.runner_id, systemId: r.system_id, version: r.version ?? '' }));
   }
 
   async listByRunner(runnerId: number): Promise<RunnerManager[]> {

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, RunnersTable } from './schema.js';
 import { fetchPage, type Page, type PageRequest } from './page.js';
 
@@ -30,9 +30,24 @@ export type RunnerChanges = Partial<
   Pick<Runner, 'description' | 'maintenanceNote' | 'paused' | 'locked' | 'runUntagged' | 'tagList' | 'accessLevel' | 'maximumTimeout' | 'contactedAt' | 'tokenDigest' | 'shortSha' | 'tokenExpiresAt'>
 >;
 
+/** GitLab's runner status scopes; the times are the online and stale deadlines of the request. */
+export interface RunnerStatusFilter {
+  status: 'online' | 'offline' | 'never_contacted' | 'stale';
+  /** Contacted after this is online. */
+  onlineAfter: string;
+  /** Created and last contacted (if ever) at or before this is stale. */
+  staleBefore: string;
+}
+
 export interface RunnerFilter {
   type?: RunnerType;
+  /** Any of these types (GitLab's deprecated `specific` scope is project and group runners). */
+  types?: RunnerType[];
   paused?: boolean;
+  /** Status scopes, all of which must hold. */
+  statuses?: RunnerStatusFilter[];
+  /** Only these runners (narrowed elsewhere first, e.g. by their managers' versions). */
+  ids?: number[];
   /** Runners carrying every one of these tags. */
   tags?: string[];
   /** Matches description (and short token) case-insensitively. */
@@ -143,12 +158,29 @@ export class RunnersRepository {
   async list(filter: RunnerFilter, page: PageRequest): Promise<Page<Runner>> {
     let q = this.db.selectFrom('runners').selectAll();
     if (filter.type) q = q.where('runner_type', '=', filter.type);
+    if (filter.types) q = q.where('runner_type', 'in', filter.types.length > 0 ? filter.types : ['-']);
     if (filter.paused !== undefined) q = q.where('paused', '=', filter.paused ? 1 : 0);
+    if (filter.ids) q = q.where('id', 'in', filter.ids.length > 0 ? filter.ids : [-1]);
+    for (const status of filter.statuses ?? []) {
+      if (status.status === 'online') q = q.where('contacted_at', '>', status.onlineAfter);
+      // Never-contacted runners are not offline (`contacted_at <= deadline` is not true of NULL in GitLab either).
+      if (status.status === 'offline') q = q.where('contacted_at', '<=', status.onlineAfter);
+      if (status.status === 'never_contacted') q = q.where('contacted_at', 'is', null);
+      if (status.status === 'stale') {
+        q = q
+          .where('created_at', '<=', status.staleBefore)
+          .where((eb) => eb.or([eb('contacted_at', 'is', null), eb('contacted_at', '<=', status.staleBefore)]));
+      }
+    }
     if (filter.search) {
       const like = `%${filter.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       q = q.where((eb) => eb.or([eb(eb.fn('lower', ['description']), 'like', like), eb('short_sha', '=', filter.search!)]));
     }
-    for (const tag of filter.tags ?? []) q = q.where('tag_list', 'like', `%${JSON.stringify(tag)}%`);
+    // Tags are stored as a JSON array: a tag matches as its quoted JSON string, LIKE wildcards taken literally.
+    for (const tag of filter.tags ?? []) {
+      const pattern = `%${JSON.stringify(tag).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where(sql<boolean>`${sql.ref('tag_list')} like ${pattern} escape '\\'`);
+    }
     if (filter.projectIds !== undefined || filter.groupIds !== undefined) {
       const projectIds = filter.projectIds ?? [];
       const groupIds = filter.groupIds ?? [];

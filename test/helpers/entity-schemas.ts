@@ -1,6 +1,7 @@
 /**
- * JSON Schemas for the Jobs API entities as GitLab 17.x sends them (shared/reference/gitlab-jobs-api-behavior.md §3),
- * written from the specification, not from Conveyor's entities: a reply that differs from GitLab fails here.
+ * JSON Schemas for the Jobs and Runners API entities as GitLab 17.x sends them (shared/reference/gitlab-jobs-api-behavior.md §3;
+ * RunnerDetails and JobBasicWithProject from GitLab 17's entity sources), written from the specification, not from
+ * Conveyor's entities: a reply that differs from GitLab fails here.
  *
  * - Job and Bridge are closed (`additionalProperties: false`) so stray keys are caught; `failure_reason` is
  *   required when `status` is `failed` and forbidden otherwise; `artifacts_file` is optional.
@@ -123,9 +124,11 @@ export const jobArtifactSchema: Schema = {
   },
 };
 
-/** §3.7 (17.x). */
-const runnerSchema: Schema = {
+/** §3.7 (17.x): API::Entities::Ci::Runner, closed (17.x has no `created_at`, `created_by` or `job_execution_status`). */
+export const runnerSchema: Schema = {
+  $id: 'Runner',
   type: 'object',
+  additionalProperties: false,
   required: ['id', 'description', 'ip_address', 'active', 'paused', 'is_shared', 'runner_type', 'name', 'online', 'status'],
   properties: {
     id: { type: 'integer' },
@@ -136,14 +139,26 @@ const runnerSchema: Schema = {
     is_shared: { type: 'boolean' },
     runner_type: { enum: ['instance_type', 'group_type', 'project_type'] },
     name: nullable({ type: 'string' }),
+    // `contacted_at && contacted_at > deadline` in Ruby: null for a runner that never called.
     online: nullable({ type: 'boolean' }),
-    status: { type: 'string' },
+    status: { enum: ['online', 'offline', 'stale', 'never_contacted', 'paused'] },
   },
+  allOf: [
+    // `paused` is `!active`; `is_shared` is `runner_type == instance_type`.
+    { if: { properties: { active: { const: true } } }, then: { properties: { paused: { const: false } } }, else: { properties: { paused: { const: true } } } },
+    {
+      if: { properties: { runner_type: { const: 'instance_type' } } },
+      then: { properties: { is_shared: { const: true } } },
+      else: { properties: { is_shared: { const: false } } },
+    },
+  ],
 };
 
-/** §3.8 (17.x). */
-const runnerManagerSchema: Schema = {
+/** §3.8 (17.x): API::Entities::Ci::RunnerManager, closed. */
+export const runnerManagerSchema: Schema = {
+  $id: 'RunnerManager',
   type: 'object',
+  additionalProperties: false,
   required: ['id', 'system_id', 'version', 'revision', 'platform', 'architecture', 'created_at', 'contacted_at', 'ip_address', 'status'],
   properties: {
     id: { type: 'integer' },
@@ -157,6 +172,53 @@ const runnerManagerSchema: Schema = {
     ip_address: nullable({ type: 'string' }),
     status: { enum: ['online', 'offline', 'stale', 'never_contacted'] },
   },
+};
+
+/**
+ * API::Entities::Ci::RunnerDetails (17.x, lib/api/entities/ci/runner_details.rb): Runner, then the settings,
+ * the newest manager's version facts, contacted_at, maintenance_note, projects (BasicProjectDetails, open) and
+ * groups (BasicGroupDetails). Closed.
+ */
+export const runnerDetailsSchema: Schema = {
+  $id: 'RunnerDetails',
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    ...(runnerSchema.required as string[]), 'tag_list', 'run_untagged', 'locked', 'maximum_timeout', 'access_level',
+    'version', 'revision', 'platform', 'architecture', 'contacted_at', 'maintenance_note', 'projects', 'groups',
+  ],
+  properties: {
+    ...(runnerSchema.properties as Record<string, Schema>),
+    tag_list: { type: 'array', items: { type: 'string' } },
+    run_untagged: { type: 'boolean' },
+    locked: { type: 'boolean' },
+    maximum_timeout: nullable({ type: 'integer' }),
+    access_level: { enum: ['not_protected', 'ref_protected'] },
+    version: nullable({ type: 'string' }),
+    revision: nullable({ type: 'string' }),
+    platform: nullable({ type: 'string' }),
+    architecture: nullable({ type: 'string' }),
+    contacted_at: nullable(dbTime),
+    maintenance_note: nullable({ type: 'string' }),
+    projects: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'description', 'name', 'name_with_namespace', 'path', 'path_with_namespace', 'created_at', 'web_url'],
+        properties: { id: { type: 'integer' }, name_with_namespace: { type: 'string' }, path_with_namespace: { type: 'string' }, created_at: dbTime, web_url: url },
+      },
+    },
+    groups: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'web_url', 'name'],
+        properties: { id: { type: 'integer' }, web_url: url, name: { type: 'string' } },
+      },
+    },
+  },
+  allOf: runnerSchema.allOf,
 };
 
 /** §3.1 first table / §3.2: the JobBasic fields, shared by Job and Bridge. */
@@ -212,8 +274,8 @@ export const jobSchema: Schema = {
       properties: { filename: { type: 'string' }, size: nullable({ type: 'integer', minimum: 0 }) },
     },
     artifacts: { type: 'array', items: { $ref: 'JobArtifact' } },
-    runner: nullable(runnerSchema),
-    runner_manager: nullable(runnerManagerSchema),
+    runner: nullable({ $ref: 'Runner' }),
+    runner_manager: nullable({ $ref: 'RunnerManager' }),
     artifacts_expire_at: nullable(dbTime),
     archived: { type: 'boolean' },
     tag_list: { type: 'array', items: { type: 'string' } },
@@ -231,8 +293,42 @@ export const bridgeSchema: Schema = {
   allOf: [failureReasonRule],
 };
 
+/**
+ * API::Entities::Ci::JobBasicWithProject, the items of `GET /runners/:id/jobs`: JobBasic whose `project` is
+ * API::Entities::ProjectIdentity. Closed.
+ */
+export const jobBasicWithProjectSchema: Schema = {
+  $id: 'JobBasicWithProject',
+  type: 'object',
+  additionalProperties: false,
+  required: jobBasicRequired,
+  properties: {
+    ...jobBasicProperties,
+    project: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'description', 'name', 'name_with_namespace', 'path', 'path_with_namespace', 'created_at'],
+      properties: {
+        id: { type: 'integer' },
+        description: nullable({ type: 'string' }),
+        name: { type: 'string' },
+        name_with_namespace: { type: 'string' },
+        path: { type: 'string' },
+        path_with_namespace: { type: 'string' },
+        created_at: dbTime,
+      },
+    },
+  },
+  allOf: [failureReasonRule],
+};
+
 const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
-for (const schema of [userSchema, commitSchema, pipelineBasicSchema, jobArtifactSchema, jobSchema, bridgeSchema]) ajv.addSchema(schema);
+for (const schema of [
+  userSchema, commitSchema, pipelineBasicSchema, jobArtifactSchema, runnerSchema, runnerManagerSchema, runnerDetailsSchema, jobSchema, bridgeSchema,
+  jobBasicWithProjectSchema,
+]) {
+  ajv.addSchema(schema);
+}
 
 function validator(id: string): ValidateFunction {
   const validate = ajv.getSchema(id);
@@ -244,7 +340,9 @@ const describeErrors = (errors: ErrorObject[] | null | undefined) =>
   (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`).join('\n  ');
 
 /** Fails with every schema violation listed (and the value) unless `value` matches the entity's schema. */
-export function assertEntity(id: 'Job' | 'Bridge' | 'PipelineBasic' | 'Commit' | 'User' | 'JobArtifact', value: unknown, what: string = id): void {
+export type EntityId = 'Job' | 'Bridge' | 'PipelineBasic' | 'Commit' | 'User' | 'JobArtifact' | 'Runner' | 'RunnerDetails' | 'RunnerManager' | 'JobBasicWithProject';
+
+export function assertEntity(id: EntityId, value: unknown, what: string = id): void {
   const validate = validator(id);
   if (!validate(value)) assert.fail(`${what} does not match the ${id} schema:\n  ${describeErrors(validate.errors)}\n${JSON.stringify(value, null, 2)}`);
 }
@@ -259,4 +357,10 @@ export function assertJob(reply: unknown): void {
 export function assertBridge(reply: unknown): void {
   if (Array.isArray(reply)) reply.forEach((item, i) => assertEntity('Bridge', item, `item ${i}`));
   else assertEntity('Bridge', reply);
+}
+
+/** Every item of a list reply (or the one object) against the entity's schema. */
+export function assertEntities(id: EntityId, reply: unknown): void {
+  if (Array.isArray(reply)) reply.forEach((item, i) => assertEntity(id, item, `item ${i}`));
+  else assertEntity(id, reply);
 }

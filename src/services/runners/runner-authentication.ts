@@ -15,6 +15,12 @@ export interface RunnerInfo {
   features?: Record<string, unknown>;
 }
 
+/** The manager recorded for runners that send no `system_id` (gitlab-runner before 15.x); GitLab keeps none for them. */
+export const LEGACY_SYSTEM_ID = '<legacy>';
+
+/** Whether a manager is one GitLab would have: the legacy placeholder stays out of every API reply. */
+export const isRunnerManagerShown = (manager: Pick<RunnerManager, 'systemId'>): boolean => manager.systemId !== LEGACY_SYSTEM_ID;
+
 /** A runner read by token stays trusted this long; changes in this process evict it at once, other processes see them after this. */
 const RUNNER_CACHE_MS = 10_000;
 /** A heartbeat that changes nothing is written at most this often (GitLab caches contacted_at the same way). */
@@ -69,7 +75,7 @@ function text(value: unknown, max = 255): string | null {
  * contact, refreshed when what it reports changes or once a minute. `system_id` is optional for old runners.
  */
 export async function heartbeat(ctx: ServiceContext, runner: Runner, systemId: unknown, info: RunnerInfo | undefined, ipAddress: string | null): Promise<RunnerManager> {
-  const system = text(systemId, 64) ?? '<legacy>';
+  const system = text(systemId, 64) ?? LEGACY_SYSTEM_ID;
   const details = {
     version: text(info?.version),
     revision: text(info?.revision),
