@@ -27,6 +27,7 @@ import runnerRegistrationRoutes from './routes/runner-api/runner-registration.js
 import jobRequestRoutes from './routes/runner-api/job-request.js';
 import jobUpdateRoutes from './routes/runner-api/job-updates.js';
 import userRunnerRoutes from './routes/api-v4/user-runners.js';
+import runnerRoutes from './routes/api-v4/runners.js';
 import applicationSettingsRoutes from './routes/api-v4/application-settings.js';
 
 export interface AppOptions {
@@ -86,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(repositoryRoutes);
   await app.register(jobRoutes);
   await app.register(userRunnerRoutes);
+  await app.register(runnerRoutes);
   await app.register(applicationSettingsRoutes);
   await app.register(runnerRegistrationRoutes);
   await app.register(jobRequestRoutes, { longPollSeconds: options.longPollSeconds ?? 50 });

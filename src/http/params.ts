@@ -3,9 +3,20 @@ import { Type, type TSchema } from 'typebox';
 const TRUE_WORDS = new Set(['true', '1', 't', 'yes', 'y', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'f', 'no', 'n', 'off']);
 
+/** Grape's Boolean coercion (`true`, `True`, `1`, `0`, ...): the boolean, or undefined when the value is none. */
+export function grapeBoolean(data: unknown): boolean | undefined {
+  let value = data;
+  if (Array.isArray(value) && value.length === 1) value = value[0];
+  if (typeof value === 'boolean') return value;
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  const word = String(value).trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return true;
+  return FALSE_WORDS.has(word) ? false : undefined;
+}
+
 /**
- * Grape's Boolean coercion (`true`, `True`, `1`, `0`, ...) as an Ajv keyword that rewrites the
- * value in place, so handlers see a real boolean whatever the client sent.
+ * Grape's Boolean coercion as an Ajv keyword that rewrites the value in place, so handlers see a real
+ * boolean whatever the client sent.
  */
 export function addGitlabKeywords<A extends { addKeyword(definition: any): unknown }>(ajv: A): A {
   ajv.addKeyword({
@@ -13,16 +24,9 @@ export function addGitlabKeywords<A extends { addKeyword(definition: any): unkno
     modifying: true,
     errors: false,
     validate: (_schema: unknown, data: unknown, _parent: unknown, cxt?: { parentData: any; parentDataProperty: string | number }) => {
-      let value = data;
-      if (Array.isArray(value) && value.length === 1) value = value[0];
-      if (typeof value === 'boolean') {
-        if (cxt) cxt.parentData[cxt.parentDataProperty] = value;
-        return true;
-      }
-      if (typeof value !== 'string' && typeof value !== 'number') return false;
-      const word = String(value).trim().toLowerCase();
-      if (!TRUE_WORDS.has(word) && !FALSE_WORDS.has(word)) return false;
-      if (cxt) cxt.parentData[cxt.parentDataProperty] = TRUE_WORDS.has(word);
+      const value = grapeBoolean(data);
+      if (value === undefined) return false;
+      if (cxt) cxt.parentData[cxt.parentDataProperty] = value;
       return true;
     },
   });

@@ -82,3 +82,23 @@ export async function memberProjects(ctx: ServiceContext, actor: Actor): Promise
     namespaceIds: [...memberNamespaces, ...(await ctx.store.namespaces.descendantIds(memberNamespaces))],
   };
 }
+
+/**
+ * Namespaces where the actor's own memberships give at least `minLevel`, with every namespace below them
+ * (memberships inherit downwards). Admin rights are not memberships: GitLab's "owned" and "authorized"
+ * lists (a user's runners, the projects a runner's jobs may be shown from) count memberships only.
+ */
+export async function namespaceIdsWithLevel(ctx: ServiceContext, actor: Actor, minLevel: number): Promise<number[]> {
+  const index = await membershipsOf(ctx, actor);
+  const roots = [...index.namespaceLevels].filter(([, level]) => level >= minLevel).map(([id]) => id);
+  if (roots.length === 0) return [];
+  return [...new Set([...roots, ...(await ctx.store.namespaces.descendantIds(roots))])];
+}
+
+/** Projects where the actor's own memberships (on the project or an enclosing namespace) give at least `minLevel`. */
+export async function projectIdsWithLevel(ctx: ServiceContext, actor: Actor, minLevel: number): Promise<number[]> {
+  const index = await membershipsOf(ctx, actor);
+  const direct = [...index.projectLevels].filter(([, level]) => level >= minLevel).map(([id]) => id);
+  const inNamespaces = await ctx.store.projects.idsInNamespaces(await namespaceIdsWithLevel(ctx, actor, minLevel));
+  return [...new Set([...direct, ...inNamespaces])];
+}

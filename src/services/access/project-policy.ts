@@ -18,7 +18,9 @@ export type ProjectAbility =
   | 'update_build'
   | 'cancel_build'
   | 'admin_build'
-  | 'destroy_artifacts';
+  | 'destroy_artifacts'
+  | 'read_project_runners'
+  | 'admin_project_runners';
 
 /**
  * GitLab's ProjectPolicy role table as one pure function: the abilities an actor with `level`
@@ -40,6 +42,8 @@ export function projectAbilities(project: Project, level: number, signedIn: bool
   }
   if (level >= AccessLevel.MAINTAINER) {
     abilities.add('admin_build').add('destroy_artifacts').add('admin_project').add('admin_project_member');
+    // Listing, assigning and unassigning runners (creating one is `admin_project` too, as GitLab's create_runner).
+    abilities.add('read_project_runners').add('admin_project_runners');
   }
   if (level >= AccessLevel.OWNER) abilities.add('remove_project');
   return abilities;

@@ -28,10 +28,13 @@ export interface RunnerCredentials {
   token_expires_at: string | null;
 }
 
-/** `tag_list` as the runner sends it (a comma-separated string) or as the API takes it (an array): trimmed, unique, sorted. */
+/**
+ * `tag_list` as the runner sends it (a comma-separated string) or as the API takes it (an array, whose items
+ * are split at commas too, like Grape's CommaSeparatedToArray): trimmed, unique, sorted.
+ */
 export function parseTagList(raw: string | string[] | undefined): string[] | undefined {
   if (raw === undefined) return undefined;
-  const parts = Array.isArray(raw) ? raw : raw.split(',');
+  const parts = (Array.isArray(raw) ? raw : [raw]).flatMap((t) => String(t).split(','));
   return [...new Set(parts.map((t) => String(t).trim()).filter(Boolean))].sort();
 }
 
