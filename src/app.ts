@@ -27,6 +27,7 @@ import runnerRegistrationRoutes from './routes/runner-api/runner-registration.js
 import jobRequestRoutes from './routes/runner-api/job-request.js';
 import jobUpdateRoutes from './routes/runner-api/job-updates.js';
 import userRunnerRoutes from './routes/api-v4/user-runners.js';
+import jobTraceStreamRoutes from './routes/api-v4/job-trace-stream.js';
 import runnerRoutes from './routes/api-v4/runners.js';
 import applicationSettingsRoutes from './routes/api-v4/application-settings.js';
 
@@ -86,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(pipelineRoutes);
   await app.register(repositoryRoutes);
   await app.register(jobRoutes);
+  await app.register(jobTraceStreamRoutes);
   await app.register(userRunnerRoutes);
   await app.register(runnerRoutes);
   await app.register(applicationSettingsRoutes);

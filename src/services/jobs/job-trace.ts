@@ -23,8 +23,14 @@ async function isDebugMode(ctx: ServiceContext, project: Project, job: Job): Pro
  * as watching it, so the runner sends more often for a while.
  */
 export async function readJobTraceAs(ctx: ServiceContext, actor: Actor, idOrPath: string, jobId: number): Promise<{ job: Job; log: Buffer }> {
-  const { project, job } = await getJob(ctx, actor, idOrPath, jobId);
-  if ((await isDebugMode(ctx, project, job)) && !(await can(ctx, actor, 'update_build', project))) throw forbidden();
+  const job = await authorizeJobTrace(ctx, actor, idOrPath, jobId);
   if (job.status === 'running' || job.status === 'canceling') markWatched(ctx, job.id);
   return { job, log: await readTrace(ctx, job.id) };
+}
+
+/** The job whose log the caller may read (`read_build` and, for debug-mode logs, `update_build`). */
+export async function authorizeJobTrace(ctx: ServiceContext, actor: Actor, idOrPath: string, jobId: number): Promise<Job> {
+  const { project, job } = await getJob(ctx, actor, idOrPath, jobId);
+  if ((await isDebugMode(ctx, project, job)) && !(await can(ctx, actor, 'update_build', project))) throw forbidden();
+  return job;
 }
