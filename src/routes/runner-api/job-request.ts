@@ -25,9 +25,12 @@ export default async function jobRequestRoutes(fastify: FastifyInstance, options
     const runner = await authenticateRunner(ctx, body.token);
     if (!runner) throw forbidden();
     const manager = await heartbeat(ctx, runner, body.system_id, body.info as RunnerInfo | undefined, request.ip);
-    const hangUp = new AbortController();
-    reply.raw.once('close', () => hangUp.abort());
-    const result = await requestJob(ctx, runner, manager, body.last_update, { longPollMs, signal: hangUp.signal });
+    const hangUp = () => {
+      const controller = new AbortController();
+      reply.raw.once('close', () => controller.abort());
+      return controller.signal;
+    };
+    const result = await requestJob(ctx, runner, manager, body.last_update, { longPollMs, hangUp });
     if (result.status === 'assigned') return reply.code(201).type('application/json').send(result.payload);
     if (result.version === null) reply.header('Gitlab-Ci-Builds-Polling', 'yes');
     else reply.header('X-GitLab-Last-Update', result.version);

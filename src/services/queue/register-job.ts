@@ -63,13 +63,14 @@ export async function requestJob(
   runner: Runner,
   manager: RunnerManager,
   lastUpdate: string | undefined,
-  options: { longPollMs: number; signal?: AbortSignal },
+  /** `hangUp` is asked for only when the request is about to wait (an AbortController per poll is costly). */
+  options: { longPollMs: number; hangUp?: () => AbortSignal },
 ): Promise<JobRequestResult> {
   if (runner.paused) return { status: 'none', version: ctx.queue.version() };
   if (lastUpdate !== undefined && lastUpdate === ctx.queue.version()) {
     // Without long polling this is Rails' answer: nothing changed, so nothing to search.
     if (options.longPollMs <= 0) return { status: 'none', version: lastUpdate };
-    const changed = await ctx.queue.waitForChange(lastUpdate, options.longPollMs, options.signal);
+    const changed = await ctx.queue.waitForChange(lastUpdate, options.longPollMs, options.hangUp?.());
     if (!changed) return { status: 'none', version: null };
   }
   const version = ctx.queue.version();

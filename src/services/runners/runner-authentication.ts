@@ -28,7 +28,7 @@ const HEARTBEAT_WRITE_MS = 60_000;
 
 interface RunnerCaches {
   byDigest: Map<string, { runner: Runner; until: number }>;
-  heartbeats: Map<string, { manager: RunnerManager; written: number; fingerprint: string }>;
+  heartbeats: Map<string, { manager: RunnerManager; written: number }>;
 }
 
 const cachesByContext = new WeakMap<ServiceContext, RunnerCaches>();
@@ -85,18 +85,30 @@ export async function heartbeat(ctx: ServiceContext, runner: Runner, systemId: u
     ipAddress,
     features: info?.features && typeof info.features === 'object' && !Array.isArray(info.features) ? info.features : {},
   };
-  const fingerprint = JSON.stringify(details);
   const key = `${runner.id}\0${system}`;
   const beats = caches(ctx).heartbeats;
   const known = beats.get(key);
   const now = Date.now();
-  if (known && known.fingerprint === fingerprint && now - known.written < HEARTBEAT_WRITE_MS) return known.manager;
+  if (known && now - known.written < HEARTBEAT_WRITE_MS && sameDetails(known.manager, details)) return known.manager;
   const at = isoNow(ctx);
   const manager = await ctx.store.runnerManagers.upsert(runner.id, system, details, at);
   await ctx.store.runners.update(runner.id, { contactedAt: at });
   if (beats.size > 10_000) beats.clear();
-  beats.set(key, { manager, written: now, fingerprint });
+  beats.set(key, { manager, written: now });
   return manager;
+}
+
+/** Whether a heartbeat reports what the manager row already says (checked on every poll, so no serialising). */
+function sameDetails(manager: RunnerManager, details: Omit<RunnerManager, 'id' | 'runnerId' | 'systemId' | 'createdAt' | 'contactedAt'>): boolean {
+  if (manager.version !== details.version || manager.revision !== details.revision || manager.platform !== details.platform) return false;
+  if (manager.architecture !== details.architecture || manager.executor !== details.executor || manager.ipAddress !== details.ipAddress) return false;
+  let count = 0;
+  for (const key in details.features) {
+    if (manager.features[key] !== details.features[key]) return false;
+    count++;
+  }
+  for (const key in manager.features) if (Object.hasOwn(manager.features, key)) count--;
+  return count === 0;
 }
 
 /** Drops what this process remembers about a runner (after it changed or was deleted). */
