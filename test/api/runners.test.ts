@@ -464,6 +464,33 @@ for (const dialect of DIALECTS) {
         await t.api('DELETE', `/runners/${runner.id}`);
       });
 
+      it('answers odd and malformed runner requests below 500, errors with GitLab bodies', async () => {
+        const many = Array.from({ length: 3000 }, (_, i) => `t${i}`).join(',');
+        const requests: Array<[string, string, unknown?]> = [
+          ['GET', '/runners?type[]=project_type'], ['GET', '/runners?status[a]=1'], ['GET', '/runners?tag_list[a]=1'], ['GET', `/runners?tag_list=${many}`],
+          ['GET', '/runners/all?version_prefix=1%25_'], ['GET', '/runners/all?paused[]=true&paused[]=false'], ['GET', '/runners/all?scope[]=shared'],
+          ['GET', '/runners/0'], ['GET', '/runners/-1'], ['GET', '/runners/1e30'], ['GET', '/runners/2147483648/managers'],
+          ['GET', `/runners/${r.project}/jobs?system_id[]=a&system_id[]=b`], ['GET', `/runners/${r.project}/jobs?cursor=%%%`],
+          ['GET', `/runners/${r.project}/jobs?pagination=keyset&order_by=id&sort=asc&cursor=eyJpZCI6Ii0xIn0`], ['GET', `/runners/${r.project}/jobs?page=-1&per_page=1000`],
+          ['PUT', `/runners/${r.project}`, { tag_list: { a: 1 } }], ['PUT', `/runners/${r.project}`, { maximum_timeout: 1e20 }],
+          ['PUT', `/runners/${r.project}`, { description: ['a', 'b'] }], ['PUT', `/runners/${r.project}`, { tag_list: Array.from({ length: 60 }, (_, i) => `x${i}`) }],
+          ['PUT', `/runners/${r.project}`, 'not json'], ['POST', '/runners/2147483648/reset_authentication_token'],
+          ['POST', `/projects/${projectA.id}/runners`, { runner_id: 99999999999 }], ['POST', `/projects/${projectA.id}/runners`, { runner_id: { a: 1 } }],
+          ['POST', `/projects/${projectA.id}/runners`, { runner_id: true }], ['POST', `/projects/${projectA.id}/runners`, { runner_id: -3 }],
+          ['DELETE', `/projects/${projectA.id}/runners/99999999999`], ['DELETE', `/projects/${projectA.id}/runners/-1`],
+          ['GET', '/projects/99999999999/runners'], ['GET', '/groups/%2F%2F/runners'], ['DELETE', '/runners/99999999999'],
+        ];
+        const bad: string[] = [];
+        for (const [method, path, body] of requests) {
+          const res = typeof body === 'string'
+            ? await t.api(method, path, { rawBody: body, headers: { 'content-type': 'application/json' } })
+            : await t.api(method, path, body === undefined ? {} : { body });
+          const shaped = typeof res.body === 'object' && res.body !== null && ('message' in res.body || 'error' in res.body);
+          if (res.status >= 500 || (res.status >= 400 && !shaped)) bad.push(`${method} ${path.slice(0, 80)} → ${res.status} ${res.text.slice(0, 120)}`);
+        }
+        assert.deepEqual(bad, []);
+      });
+
       it('GET /groups/:id/runners lists the group\'s, its ancestors\' and instance runners to Maintainers', async () => {
         const runners = await t.api('GET', `/groups/${subgroup.id}/runners`, { token: owner.token });
         assert.equal(runners.status, 200);

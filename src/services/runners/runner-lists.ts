@@ -71,7 +71,10 @@ async function storeFilter(ctx: ServiceContext, base: RunnerFilter, filters: Run
     const ids = candidates.filter((m) => isRunnerManagerShown(m) && matches(m.version)).map((m) => m.runnerId);
     filter = { ...filter, ids: filter.ids ? filter.ids.filter((id) => ids.includes(id)) : [...new Set(ids)] };
   }
-  if (filters.tags && filters.tags.length > 0) filter = { ...filter, tags: filters.tags };
+  // A runner holds at most 50 tags (GitLab's TAG_LIST_MAX_LENGTH): asking for more matches nothing, and one LIKE per
+  // tag stays far below SQLite's expression depth limit.
+  if (filters.tags && filters.tags.length > 50) filter = { ...filter, ids: [] };
+  else if (filters.tags && filters.tags.length > 0) filter = { ...filter, tags: filters.tags };
   return filter;
 }
 
