@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { toJob, type Job } from './jobs-repository.js';
 
@@ -10,20 +10,17 @@ export interface QueuedJob {
   protected: boolean;
 }
 
-/** The pending builds runners pick from, read through the narrow `jobs_pending_queue` partial index. */
+/** The pending builds runners pick from, read through the (status, id) index. */
 export class JobQueueRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /**
-   * Pending builds oldest first, after `afterId`; only these projects' when given. The status test is
-   * a literal so both planners see that the partial index applies.
-   */
+  /** Pending builds oldest first, after `afterId`; only these projects' when given. */
   async candidates(afterId: number, limit: number, projectIds?: number[]): Promise<QueuedJob[]> {
     if (projectIds && projectIds.length === 0) return [];
     let q = this.db
       .selectFrom('jobs')
       .select(['id', 'project_id', 'tag_list', 'protected'])
-      .where(sql<boolean>`status = 'pending'`)
+      .where('status', '=', 'pending')
       .where('type', '=', 'build')
       .where('id', '>', afterId);
     if (projectIds) q = q.where('project_id', 'in', projectIds);
@@ -43,5 +40,19 @@ export class JobQueueRepository {
       .limit(limit)
       .execute();
     return rows.map(toJob);
+  }
+
+  /** The pipeline's current builds before a stage (or all of them): what a job may download artifacts from. */
+  async buildsBefore(pipelineId: number, stageIdx: number): Promise<Array<{ id: number; name: string; stageIdx: number }>> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select(['id', 'name', 'stage_idx'])
+      .where('pipeline_id', '=', pipelineId)
+      .where('type', '=', 'build')
+      .where('retried', '=', 0)
+      .where('stage_idx', '<', stageIdx)
+      .orderBy('id', 'asc')
+      .execute();
+    return rows.map((row) => ({ id: row.id, name: row.name, stageIdx: row.stage_idx }));
   }
 }

@@ -62,22 +62,16 @@ function artifactEntries(job: Job): object[] {
   return entries;
 }
 
+/** `test 1/2` and `test: [linux]` are instances of `test`: `dependencies:`/`needs:` may name the job or its instances. */
+const namedBy = (jobName: string, name: string) => jobName === name || jobName.startsWith(`${name} `) || jobName.startsWith(`${name}:`);
+
 /** The jobs whose artifacts this one downloads: `dependencies:`, else `needs:` with artifacts, else every earlier stage. */
 async function dependencyEntries(ctx: ServiceContext, job: Job, token: string): Promise<object[]> {
-  const none = job.spec.dependencies ? job.spec.dependencies.length === 0
-    : job.schedulingType === 'dag' ? !(job.spec.needs ?? []).some((n) => n.artifacts) : job.stageIdx === 0;
-  if (none) return [];
-  const jobs = (await ctx.store.jobs.listByPipeline(job.pipelineId)).filter((other) => other.type === 'build' && other.id !== job.id);
-  let sources: Job[];
-  if (job.spec.dependencies) {
-    const names = new Set(job.spec.dependencies);
-    sources = jobs.filter((other) => names.has(other.name) || names.has(other.spec.base_name));
-  } else if (job.schedulingType === 'dag') {
-    const names = new Set((job.spec.needs ?? []).filter((n) => n.artifacts).map((n) => n.name));
-    sources = jobs.filter((other) => names.has(other.name) || names.has(other.spec.base_name));
-  } else {
-    sources = jobs.filter((other) => other.stageIdx < job.stageIdx);
-  }
+  const names = job.spec.dependencies ?? (job.schedulingType === 'dag' ? (job.spec.needs ?? []).filter((n) => n.artifacts).map((n) => n.name) : null);
+  if (names ? names.length === 0 : job.stageIdx === 0) return [];
+  // needs may point at a later stage's job in GitLab's DAG, so a named lookup reads the whole pipeline.
+  const candidates = await ctx.store.jobQueue.buildsBefore(job.pipelineId, names ? Number.MAX_SAFE_INTEGER : job.stageIdx);
+  const sources = candidates.filter((other) => other.id !== job.id && (!names || names.some((name) => namedBy(other.name, name))));
   if (sources.length === 0) return [];
   const artifacts = await ctx.store.jobArtifacts.listByJobs(sources.map((s) => s.id));
   return sources.map((source) => {

@@ -1,11 +1,11 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Dialect } from '../db.js';
 import { idColumn } from './columns.js';
 
 /**
  * Runners (GitLab's ci_runners), the machines behind each runner token (ci_runner_machines), project
- * runner assignments, instance settings (the registration token), the length of each job's live log, and a
- * partial index holding only the pending builds, which is what a runner's job request scans.
+ * runner assignments, instance settings (the registration token), the length of each job's live log. A
+ * runner's job request scans the pending builds through 002's (status, id) index.
  */
 export function runnersAndTraces(dialect: Dialect) {
   return {
@@ -67,12 +67,6 @@ export function runnersAndTraces(dialect: Dialect) {
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute();
 
-      await db.schema
-        .createIndex('jobs_pending_queue')
-        .on('jobs')
-        .column('id')
-        .where(sql.ref('status'), '=', 'pending')
-        .execute();
       // GitLab's job metadata `debug_trace_enabled`: the log may hold secrets, so only Developers read it.
       await db.schema.alterTable('jobs').addColumn('debug_trace', 'integer', (c) => c.notNull().defaultTo(0)).execute();
       await db.schema.createIndex('jobs_runner_id').on('jobs').columns(['runner_id', 'id']).execute();
