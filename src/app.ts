@@ -26,6 +26,7 @@ import gitSmartHttpRoutes from './routes/git/smart-http.js';
 import runnerRegistrationRoutes from './routes/runner-api/runner-registration.js';
 import jobRequestRoutes from './routes/runner-api/job-request.js';
 import jobUpdateRoutes from './routes/runner-api/job-updates.js';
+import runnerArtifactRoutes from './routes/runner-api/artifacts.js';
 import userRunnerRoutes from './routes/api-v4/user-runners.js';
 import jobTraceStreamRoutes from './routes/api-v4/job-trace-stream.js';
 import runnerRoutes from './routes/api-v4/runners.js';
@@ -94,6 +95,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(runnerRegistrationRoutes);
   await app.register(jobRequestRoutes, { longPollSeconds: options.longPollSeconds ?? 50 });
   await app.register(jobUpdateRoutes);
+  await app.register(runnerArtifactRoutes);
   await app.register(protectedBranchRoutes);
   // Its catch-all route sees only URLs no other route matches, whatever the order.
   await app.register(gitSmartHttpRoutes);

@@ -4,7 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { BlobStore } from './blob-store.js';
+import type { BlobReader, BlobStore } from './blob-store.js';
 
 /** Server-made keys only: a path segment alphabet that cannot climb out of the root. */
 const KEY_PATTERN = /^[a-z0-9-]+(\/[a-zA-Z0-9._-]+)+$/;
@@ -94,5 +94,49 @@ export class FilesystemBlobStore implements BlobStore {
 
   async delete(key: string): Promise<void> {
     await fsp.rm(this.pathOf(key), { force: true });
+  }
+
+  async openReader(key: string): Promise<BlobReader | undefined> {
+    let handle: fsp.FileHandle;
+    try {
+      handle = await fsp.open(this.pathOf(key), 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    const { size } = await handle.stat();
+    let open = 0;
+    let closing: Promise<void> | null = null;
+    const closeWhenIdle = () => {
+      if (closing && open === 0) void handle.close().catch(() => undefined);
+    };
+    return {
+      size,
+      async read(position, length) {
+        const out = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - position)));
+        let read = 0;
+        while (read < out.length) {
+          const { bytesRead } = await handle.read(out, read, out.length - read, position + read);
+          if (bytesRead === 0) break;
+          read += bytesRead;
+        }
+        return out.subarray(0, read);
+      },
+      stream(start, end) {
+        if (end <= start) return Readable.from([]);
+        open++;
+        const stream = fs.createReadStream('', { fd: handle, start, end: end - 1, autoClose: false, highWaterMark: 256 * 1024 });
+        stream.once('close', () => {
+          open--;
+          closeWhenIdle();
+        });
+        return stream;
+      },
+      // Streams still reading keep the file open; it closes when the last one ends.
+      async close() {
+        closing ??= Promise.resolve();
+        closeWhenIdle();
+      },
+    };
   }
 }

@@ -16,6 +16,8 @@ export interface PushEvent {
 }
 
 export interface JobStatusEvent {
+  /** Set on events replayed from another server process (services/cluster-events.ts). */
+  remote?: boolean;
   jobId: number;
   type: 'build' | 'bridge';
   pipelineId: number;
@@ -39,11 +41,13 @@ export interface JobErasedEvent {
 
 /** A runner was created, changed or removed: cached tokens and queue versions are stale. */
 export interface RunnerChangedEvent {
+  remote?: boolean;
   runnerId: number;
 }
 
 /** New bytes of a job's log are stored (live log streams listen). */
 export interface TraceAppendedEvent {
+  remote?: boolean;
   jobId: number;
   size: number;
 }

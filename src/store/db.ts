@@ -4,12 +4,15 @@ import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Database } from './schema.js';
+import { postgresNotifier, silentNotifier, type Notifier } from './notifier.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** Cross-process messages: LISTEN/NOTIFY on PostgreSQL, nothing on SQLite (one process). */
+  notifier: Notifier;
   close(): Promise<void>;
 }
 
@@ -86,7 +89,7 @@ export function openSqlite(file: string): DatabaseHandle {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return { db, dialect: 'sqlite', notifier: silentNotifier, close: () => db.destroy() };
 }
 
 export function openPostgres(url: string, poolSize: number): DatabaseHandle {
@@ -94,7 +97,16 @@ export function openPostgres(url: string, poolSize: number): DatabaseHandle {
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  const notifier = postgresNotifier(url, pool);
+  return {
+    db,
+    dialect: 'postgres',
+    notifier,
+    async close() {
+      await notifier.close();
+      await db.destroy();
+    },
+  };
 }
 
 export function openDatabase(options: { databaseUrl?: string; dataDir: string; poolSize: number }): DatabaseHandle {

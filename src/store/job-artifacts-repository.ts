@@ -1,6 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, JobArtifactsTable } from './schema.js';
 
+export type ArtifactAccessibility = 'public' | 'private' | 'none';
+
 export interface JobArtifact {
   id: number;
   projectId: number;
@@ -14,7 +16,11 @@ export interface JobArtifact {
   expireAt: string | null;
   locked: boolean;
   createdAt: string;
+  /** Who may download it: `public` (anyone who reads the job), `private` (Developer+), `none` (no one). */
+  accessibility: ArtifactAccessibility;
 }
+
+export type NewJobArtifact = Omit<JobArtifact, 'id' | 'accessibility'> & { accessibility?: ArtifactAccessibility };
 
 function toArtifact(row: Selectable<JobArtifactsTable>): JobArtifact {
   return {
@@ -30,13 +36,14 @@ function toArtifact(row: Selectable<JobArtifactsTable>): JobArtifact {
     expireAt: row.expire_at,
     locked: row.locked === 1,
     createdAt: row.created_at,
+    accessibility: (row.accessibility ?? 'public') as ArtifactAccessibility,
   };
 }
 
 export class JobArtifactsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insert(a: Omit<JobArtifact, 'id'>): Promise<JobArtifact> {
+  async insert(a: NewJobArtifact): Promise<JobArtifact> {
     const row = await this.db
       .insertInto('job_artifacts')
       .values({
@@ -51,6 +58,7 @@ export class JobArtifactsRepository {
         expire_at: a.expireAt,
         locked: a.locked ? 1 : 0,
         created_at: a.createdAt,
+        accessibility: a.accessibility ?? 'public',
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -66,10 +74,61 @@ export class JobArtifactsRepository {
     return out;
   }
 
+  async listByJob(jobId: number): Promise<JobArtifact[]> {
+    const rows = await this.db.selectFrom('job_artifacts').selectAll().where('job_id', '=', jobId).orderBy('id').execute();
+    return rows.map(toArtifact);
+  }
+
+  /** The job's artifact of one type (GitLab keeps at most one per type and job). */
+  async findByJobAndType(jobId: number, fileType: string): Promise<JobArtifact | undefined> {
+    const row = await this.db.selectFrom('job_artifacts').selectAll().where('job_id', '=', jobId).where('file_type', '=', fileType).orderBy('id').executeTakeFirst();
+    return row ? toArtifact(row) : undefined;
+  }
+
   async deleteByJob(jobId: number, options: { keepTrace?: boolean } = {}): Promise<JobArtifact[]> {
     let q = this.db.deleteFrom('job_artifacts').where('job_id', '=', jobId);
     if (options.keepTrace) q = q.where('file_type', '!=', 'trace');
     const rows = await q.returningAll().execute();
+    return rows.map(toArtifact);
+  }
+
+  async deleteByIds(ids: number[]): Promise<JobArtifact[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.deleteFrom('job_artifacts').where('id', 'in', ids).returningAll().execute();
+    return rows.map(toArtifact);
+  }
+
+  /** Keep: the job's artifacts never expire. */
+  async clearExpiry(jobId: number): Promise<void> {
+    await this.db.updateTable('job_artifacts').set({ expire_at: null }).where('job_id', '=', jobId).execute();
+  }
+
+  /** Artifacts whose expiry passed, oldest first, in batches (the sweeper's input). */
+  async listExpired(now: string, afterId: number, limit: number): Promise<JobArtifact[]> {
+    const rows = await this.db
+      .selectFrom('job_artifacts')
+      .selectAll()
+      .where('expire_at', 'is not', null)
+      .where('expire_at', '<', now)
+      .where('locked', '=', 0)
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(toArtifact);
+  }
+
+  /** A project's artifacts other than logs, by id, in batches (deleting all of a project's artifacts). */
+  async listDeletableByProject(projectId: number, afterId: number, limit: number): Promise<JobArtifact[]> {
+    const rows = await this.db
+      .selectFrom('job_artifacts')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('file_type', '!=', 'trace')
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
     return rows.map(toArtifact);
   }
 }

@@ -5,6 +5,7 @@ import { pipelinesAndJobs } from './migrations/002-pipelines-and-jobs.js';
 import { jobArtifacts } from './migrations/003-job-artifacts.js';
 import { jobListIndexes } from './migrations/004-job-list-indexes.js';
 import { runnersAndTraces } from './migrations/005-runners-and-traces.js';
+import { artifactsAccessAndJobTokenScope } from './migrations/006-artifacts-access-and-job-token-scope.js';
 
 function migrationsFor(handle: DatabaseHandle): Record<string, Migration> {
   return {
@@ -13,6 +14,7 @@ function migrationsFor(handle: DatabaseHandle): Record<string, Migration> {
     '003-job-artifacts': jobArtifacts(handle.dialect),
     '004-job-list-indexes': jobListIndexes(),
     '005-runners-and-traces': runnersAndTraces(handle.dialect),
+    '006-artifacts-access-and-job-token-scope': artifactsAccessAndJobTokenScope(),
   };
 }
 

@@ -201,6 +201,19 @@ export interface JobArtifactsTable {
   expire_at: string | null;
   locked: number;
   created_at: string;
+  /** `public`, `private` (Developer+) or `none` (GitLab's accessibility). */
+  accessibility: Generated<string>;
+}
+
+export interface JobTokenScopeSettingsTable {
+  project_id: number;
+  inbound_enabled: number;
+}
+
+export interface JobTokenAllowlistTable {
+  project_id: number;
+  target_project_id: number;
+  created_at: string;
 }
 
 export interface RunnersTable {
@@ -282,4 +295,6 @@ export interface Database {
   runner_managers: RunnerManagersTable;
   application_settings: ApplicationSettingsTable;
   job_traces: JobTracesTable;
+  job_token_scope_settings: JobTokenScopeSettingsTable;
+  job_token_allowlist: JobTokenAllowlistTable;
 }

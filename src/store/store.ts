@@ -17,6 +17,7 @@ import { RunnerManagersRepository } from './runner-managers-repository.js';
 import { ApplicationSettingsRepository } from './application-settings-repository.js';
 import { JobTracesRepository } from './job-traces-repository.js';
 import { JobQueueRepository } from './job-queue-repository.js';
+import { JobTokenScopeRepository } from './job-token-scope-repository.js';
 
 /** Every repository over one executor: the pool, or a transaction. */
 export class Store {
@@ -36,6 +37,7 @@ export class Store {
   readonly applicationSettings: ApplicationSettingsRepository;
   readonly jobTraces: JobTracesRepository;
   readonly jobQueue: JobQueueRepository;
+  readonly jobTokenScope: JobTokenScopeRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -57,6 +59,7 @@ export class Store {
     this.applicationSettings = new ApplicationSettingsRepository(db);
     this.jobTraces = new JobTracesRepository(db);
     this.jobQueue = new JobQueueRepository(db);
+    this.jobTokenScope = new JobTokenScopeRepository(db);
   }
 
   static over(handle: DatabaseHandle): Store {

@@ -1,3 +1,6 @@
+import type { ArtifactAccessibility } from '../../store/job-artifacts-repository.js';
+import type { Job } from '../../store/jobs-repository.js';
+
 /**
  * Artifact types and the one file format each may have (GitLab's Ci::JobArtifact TYPE_AND_FORMAT_PAIRS).
  * Report types not listed are stored as `raw` files.
@@ -40,4 +43,12 @@ export const ARTIFACT_FORMATS: Readonly<Record<string, 'zip' | 'gzip' | 'raw'>> 
 
 export function artifactFormatOf(type: string): 'zip' | 'gzip' | 'raw' {
   return ARTIFACT_FORMATS[type] ?? 'raw';
+}
+
+/** The access level a job's `artifacts:access` (or the older `artifacts:public`) asks for. */
+export function accessibilityOf(job: Job): ArtifactAccessibility {
+  const spec = job.spec.artifacts;
+  if (spec?.access === 'none') return 'none';
+  if (spec?.access === 'developer' || spec?.public === false) return 'private';
+  return 'public';
 }

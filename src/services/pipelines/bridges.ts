@@ -82,7 +82,8 @@ export async function mirrorDownstream(ctx: ServiceContext, event: PipelineStatu
 /** Bridges react to events: a bridge becoming pending, a downstream pipeline finishing. */
 export function registerBridgeTriggers(ctx: ServiceContext, log: (error: unknown) => void): void {
   ctx.events.on('job-status', (event: JobStatusEvent) => {
-    if (event.to !== 'pending' || event.type !== 'bridge') return;
+    // Another process's bridge is that process's to start.
+    if (event.remote || event.to !== 'pending' || event.type !== 'bridge') return;
     ctx.events.track(() => ctx.store.jobs.findById(event.jobId).then((job) => (job?.type === 'bridge' ? startBridge(ctx, job) : undefined)).catch(log));
   });
   ctx.events.on('pipeline-status', (event) => {

@@ -1,0 +1,44 @@
+import crypto from 'node:crypto';
+import type { Notifier } from '../store/notifier.js';
+import type { ServiceContext } from './context.js';
+
+/**
+ * The events other server processes must hear: a job becoming pending wakes their long-polling runners, a
+ * status change or a cancel reaches the process holding the runner's next request, log appends reach their
+ * live streams, and runner changes evict their caches. Everything else stays in the process that did the
+ * work, so work is never done twice.
+ */
+const SHARED_EVENTS = ['job-status', 'trace-appended', 'runner-changed'] as const;
+type SharedEvent = (typeof SHARED_EVENTS)[number];
+
+interface Envelope {
+  origin: string;
+  name: SharedEvent;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Forwards this process's shared events to the others and replays theirs here marked `remote: true`;
+ * listeners that act (start a bridge, process a pipeline) ignore remote events, listeners that only watch
+ * (long polls, log streams, caches) take both.
+ */
+export async function bridgeEvents(ctx: ServiceContext, notifier: Notifier, log: (error: unknown) => void): Promise<void> {
+  const origin = crypto.randomBytes(8).toString('hex');
+  for (const name of SHARED_EVENTS) {
+    ctx.events.on(name, (payload: { remote?: boolean }) => {
+      if (payload.remote) return;
+      const envelope: Envelope = { origin, name, payload: payload as Record<string, unknown> };
+      notifier.publish(JSON.stringify(envelope)).catch(log);
+    });
+  }
+  await notifier.listen((message) => {
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(message) as Envelope;
+    } catch {
+      return;
+    }
+    if (envelope.origin === origin || !(SHARED_EVENTS as readonly string[]).includes(envelope.name)) return;
+    ctx.events.emit(envelope.name, Object.assign({}, envelope.payload, { remote: true }) as never);
+  });
+}
