@@ -31,6 +31,7 @@ import userRunnerRoutes from './routes/api-v4/user-runners.js';
 import jobTraceStreamRoutes from './routes/api-v4/job-trace-stream.js';
 import runnerRoutes from './routes/api-v4/runners.js';
 import applicationSettingsRoutes from './routes/api-v4/application-settings.js';
+import webUiRoutes from './routes/web/web-ui.js';
 
 export interface AppOptions {
   ctx: ServiceContext;
@@ -97,6 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(jobUpdateRoutes);
   await app.register(runnerArtifactRoutes);
   await app.register(protectedBranchRoutes);
+  await app.register(webUiRoutes);
   // Its catch-all route sees only URLs no other route matches, whatever the order.
   await app.register(gitSmartHttpRoutes);
   return app;

@@ -3,7 +3,9 @@ import { forbidden, insufficientScope, notFound, unauthorized } from '../errors/
 import { anonymousActor, type Actor } from '../services/access/actor.js';
 import type { ServiceContext } from '../services/context.js';
 import { findJobByToken } from '../services/jobs/job-tokens.js';
+import { findSession, isValidCsrfToken, type ActiveSession } from '../services/sessions/web-sessions.js';
 import { authenticateToken } from '../services/tokens/personal-access-tokens.js';
+import { readCookie, SESSION_COOKIE } from './cookies.js';
 
 function firstString(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
@@ -69,13 +71,33 @@ async function resolveJobTokenActor(ctx: ServiceContext, request: FastifyRequest
   return { user: holder.user, scopes: null, tokenId: null, sudoFrom: null, jobToken: { jobId: holder.jobId, projectId: holder.projectId } };
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The web UI's session named by the cookie, if it is live (see services/sessions/web-sessions.ts). */
+async function cookieSession(ctx: ServiceContext, request: FastifyRequest): Promise<ActiveSession | null> {
+  const secret = readCookie(request, SESSION_COOKIE);
+  return secret ? findSession(ctx, secret) : null;
+}
+
+/**
+ * Without a token, the API accepts the web UI's session cookie, as GitLab does; a state-changing call also
+ * needs the session's CSRF token in `X-CSRF-Token`, else the session is ignored (GitLab's
+ * `verified_request?`), and the call is anonymous.
+ */
+async function sessionActor(ctx: ServiceContext, request: FastifyRequest): Promise<Actor> {
+  const session = await cookieSession(ctx, request);
+  if (!session) return anonymousActor();
+  if (!SAFE_METHODS.has(request.method) && !isValidCsrfToken(session, firstString(request.headers['x-csrf-token']))) return anonymousActor();
+  return { user: session.user, scopes: null, tokenId: null, sudoFrom: null };
+}
+
 export async function resolveActor(ctx: ServiceContext, request: FastifyRequest): Promise<Actor> {
   if (request.routeOptions.config?.jobToken) {
     const viaJob = await resolveJobTokenActor(ctx, request);
     if (viaJob) return viaJob;
   }
   const secret = presentedToken(request);
-  if (secret === undefined || secret === '') return applySudo(ctx, request, anonymousActor());
+  if (secret === undefined || secret === '') return applySudo(ctx, request, await sessionActor(ctx, request));
   const { user, token } = await authenticateToken(ctx, secret, request.method, request.routeOptions.config?.scopes);
   return applySudo(ctx, request, { user, scopes: token.scopes, tokenId: token.id, sudoFrom: null });
 }
@@ -83,9 +105,15 @@ export async function resolveActor(ctx: ServiceContext, request: FastifyRequest)
 /** Resolves the caller before validation, so a bad token answers 401 before any 400 (GitLab's order). */
 export function registerAuthentication(app: FastifyInstance): void {
   app.decorateRequest('actor', null as unknown as Actor);
+  app.decorateRequest('webSession', null);
   app.addHook('onRequest', async (request) => {
     request.actor = anonymousActor();
-    if (!request.url.startsWith('/api/')) return;
+    if (!request.url.startsWith('/api/')) {
+      // Web pages: the session cookie alone; their forms check the CSRF token themselves.
+      request.webSession = await cookieSession(app.ctx, request);
+      if (request.webSession) request.actor = { user: request.webSession.user, scopes: null, tokenId: null, sudoFrom: null };
+      return;
+    }
     request.actor = await resolveActor(app.ctx, request);
     if (request.routeOptions.config?.auth === 'required' && !request.actor.user) throw unauthorized();
   });

@@ -1,5 +1,6 @@
 import type { Actor } from '../services/access/actor.js';
 import type { ServiceContext } from '../services/context.js';
+import type { ActiveSession } from '../services/sessions/web-sessions.js';
 import type { FixedWindowLimiter } from './rate-limit.js';
 
 declare module 'fastify' {
@@ -10,6 +11,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     actor: Actor;
+    /** The web UI's session, on web pages (not API or git requests). */
+    webSession: ActiveSession | null;
   }
   interface FastifyContextConfig {
     /** `required`: anonymous callers get 401 (GitLab's `authenticate!`); `optional`: anonymous allowed. */

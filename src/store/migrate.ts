@@ -6,6 +6,7 @@ import { jobArtifacts } from './migrations/003-job-artifacts.js';
 import { jobListIndexes } from './migrations/004-job-list-indexes.js';
 import { runnersAndTraces } from './migrations/005-runners-and-traces.js';
 import { artifactsAccessAndJobTokenScope } from './migrations/006-artifacts-access-and-job-token-scope.js';
+import { webSessions } from './migrations/007-web-sessions.js';
 
 function migrationsFor(handle: DatabaseHandle): Record<string, Migration> {
   return {
@@ -15,6 +16,7 @@ function migrationsFor(handle: DatabaseHandle): Record<string, Migration> {
     '004-job-list-indexes': jobListIndexes(),
     '005-runners-and-traces': runnersAndTraces(handle.dialect),
     '006-artifacts-access-and-job-token-scope': artifactsAccessAndJobTokenScope(),
+    '007-web-sessions': webSessions(),
   };
 }
 

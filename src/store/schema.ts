@@ -14,6 +14,7 @@ export interface UsersTable {
   is_admin: number;
   state: string;
   failed_sign_ins: Generated<number>;
+  locked_at: Generated<string | null>;
   created_at: string;
 }
 
@@ -278,6 +279,14 @@ export interface JobTracesTable {
   updated_at: string;
 }
 
+export interface WebSessionsTable {
+  id_digest: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   personal_access_tokens: PersonalAccessTokensTable;
@@ -295,6 +304,7 @@ export interface Database {
   runner_managers: RunnerManagersTable;
   application_settings: ApplicationSettingsTable;
   job_traces: JobTracesTable;
+  web_sessions: WebSessionsTable;
   job_token_scope_settings: JobTokenScopeSettingsTable;
   job_token_allowlist: JobTokenAllowlistTable;
 }

@@ -17,6 +17,7 @@ import { RunnerManagersRepository } from './runner-managers-repository.js';
 import { ApplicationSettingsRepository } from './application-settings-repository.js';
 import { JobTracesRepository } from './job-traces-repository.js';
 import { JobQueueRepository } from './job-queue-repository.js';
+import { WebSessionsRepository } from './web-sessions-repository.js';
 import { JobTokenScopeRepository } from './job-token-scope-repository.js';
 
 /** Every repository over one executor: the pool, or a transaction. */
@@ -37,6 +38,7 @@ export class Store {
   readonly applicationSettings: ApplicationSettingsRepository;
   readonly jobTraces: JobTracesRepository;
   readonly jobQueue: JobQueueRepository;
+  readonly webSessions: WebSessionsRepository;
   readonly jobTokenScope: JobTokenScopeRepository;
 
   constructor(
@@ -59,6 +61,7 @@ export class Store {
     this.applicationSettings = new ApplicationSettingsRepository(db);
     this.jobTraces = new JobTracesRepository(db);
     this.jobQueue = new JobQueueRepository(db);
+    this.webSessions = new WebSessionsRepository(db);
     this.jobTokenScope = new JobTokenScopeRepository(db);
   }
 

@@ -19,7 +19,7 @@ import { deleteTrace, traceSize } from '../traces/traces.js';
  * merge; `0` lets no one), and whether they triggered it. Conveyor has no protected tags, so a tag's ref is
  * unprotected; administrators pass branch protection as they do for pushes (`pushRulesFor`).
  */
-async function jobFacts(ctx: ServiceContext, actor: Actor, project: Project, job: Job): Promise<JobFacts> {
+export async function jobFacts(ctx: ServiceContext, actor: Actor, project: Project, job: Job): Promise<JobFacts> {
   const ownerOfJob = actor.user !== null && job.userId === actor.user.id;
   const rules = job.tag ? [] : (await ctx.store.protectedBranches.listByProject(project.id)).filter((b) => matchesBranchPattern(b.name, job.ref));
   if (rules.length === 0) return { protectedRef: false, canUpdateRef: true, ownerOfJob };
