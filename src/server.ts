@@ -15,6 +15,7 @@ import { FilesystemBlobStore } from './blobs/filesystem-blob-store.js';
 import { BuildQueue } from './services/queue/build-queue.js';
 import { bridgeEvents } from './services/cluster-events.js';
 import { DEFAULT_STUCK_LIMITS, dropStuckJobs } from './services/queue/stuck-jobs.js';
+import { startArtifactHousekeeping } from './services/artifacts/artifact-housekeeping.js';
 import { openDatabase, type DatabaseHandle } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
 import { Store } from './store/store.js';
@@ -43,7 +44,7 @@ export async function startServer(config: Config, options: { log?: boolean } = {
   const handle = await openStore(config);
   const events = new ConveyorEvents();
   const ctx: ServiceContext = {
-    store: Store.over(handle),
+    store: Store.over(handle, { poolSize: config.databasePoolSize }),
     clock: systemClock,
     secrets: randomSecrets,
     externalUrl: config.externalUrl,
@@ -73,6 +74,8 @@ export async function startServer(config: Config, options: { log?: boolean } = {
     ctx.events.track(() => dropStuckJobs(ctx, limits).catch((error: unknown) => app.log.error({ err: error }, 'dropping stuck jobs failed')));
   }, 60_000);
   sweeper.unref();
+  // Logs archived as artifacts, erased jobs' files deleted, expired artifacts swept (each removal decided by the database).
+  const stopArtifactHousekeeping = startArtifactHousekeeping(ctx, (error, what) => app.log.error({ err: error }, what));
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
@@ -91,6 +94,7 @@ export async function startServer(config: Config, options: { log?: boolean } = {
       closed = true;
       clearInterval(scheduler);
       clearInterval(sweeper);
+      stopArtifactHousekeeping();
       // Held long polls end with 204 so the close does not wait out their window.
       app.server.closeIdleConnections?.();
       const closing = app.close();

@@ -12,11 +12,25 @@ function frameworkError(error: FastifyError): ApiError | null {
   return new ApiError(status, { error: `${status} ${STATUS_CODES[status] ?? 'Bad Request'}` });
 }
 
+/** Node's and PostgreSQL's ways of saying the database cannot be reached right now (not a bug in the request). */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300']);
+const UNAVAILABLE_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|database system is (starting up|shutting down)/i;
+
+function isUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) || (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message));
+}
+
 export function registerErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     const apiError = error instanceof ApiError ? error : frameworkError(error);
     if (apiError) {
       return reply.code(apiError.status).headers(apiError.headers).type('application/json').send(apiError.body);
+    }
+    if (isUnavailable(error)) {
+      // The runner and the clients retry a 503; a restarted database is back in seconds.
+      request.log.warn({ err: error }, 'database unavailable');
+      return reply.code(503).header('Retry-After', '5').type('application/json').send({ message: '503 Service Unavailable' });
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).type('application/json').send({ message: '500 Internal Server Error' });

@@ -12,6 +12,7 @@ import { JobsRepository } from './jobs-repository.js';
 import { CiVariablesRepository } from './ci-variables-repository.js';
 import { JobArtifactsRepository } from './job-artifacts-repository.js';
 import { CommitsRepository } from './commits-repository.js';
+import { AdvisoryLocks } from './advisory-locks.js';
 import { RunnersRepository } from './runners-repository.js';
 import { RunnerManagersRepository } from './runner-managers-repository.js';
 import { ApplicationSettingsRepository } from './application-settings-repository.js';
@@ -44,6 +45,8 @@ export class Store {
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: Dialect,
+    /** Cross-process locks, shared by a store and the stores of its transactions. */
+    readonly locks: AdvisoryLocks = new AdvisoryLocks(db, dialect, 3),
   ) {
     this.users = new UsersRepository(db);
     this.personalAccessTokens = new PersonalAccessTokensRepository(db);
@@ -65,13 +68,14 @@ export class Store {
     this.jobTokenScope = new JobTokenScopeRepository(db);
   }
 
-  static over(handle: DatabaseHandle): Store {
-    return new Store(handle.db, handle.dialect);
+  static over(handle: DatabaseHandle, options: { poolSize?: number } = {}): Store {
+    // A third of the pool may hold locks; the rest serves the queries the locked work makes.
+    return new Store(handle.db, handle.dialect, new AdvisoryLocks(handle.db, handle.dialect, Math.max(1, Math.floor((options.poolSize ?? 10) / 3))));
   }
 
   /** Runs `work` in one transaction; everything it writes commits together before the caller replies. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return work(this);
-    return this.db.transaction().execute((trx) => work(new Store(trx, this.dialect)));
+    return this.db.transaction().execute((trx) => work(new Store(trx, this.dialect, this.locks)));
   }
 }

@@ -1,6 +1,7 @@
 import type { Job } from '../../store/jobs-repository.js';
 import type { Pipeline } from '../../store/pipelines-repository.js';
 import { parseDuration } from '../../ci-config/duration.js';
+import { LockKind } from '../../store/advisory-locks.js';
 import { isoNow, type ServiceContext } from '../context.js';
 import { compositeStatus } from './status/composite-status.js';
 import { COMPLETED_STATUSES, type JobStatus } from './status/job-status.js';
@@ -10,9 +11,13 @@ import { transitionJob, transitionJobs } from './job-transitions.js';
 /** Per-pipeline chains so two events for one pipeline are processed one after the other, never interleaved. */
 const chains = new Map<number, Promise<unknown>>();
 
-function chained<T>(pipelineId: number, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work` after the pipeline's earlier processing in this process, holding the pipeline's lock against
+ * other server processes, so two processes never interleave their view of one pipeline.
+ */
+function chained<T>(ctx: ServiceContext, pipelineId: number, work: () => Promise<T>): Promise<T> {
   const previous = chains.get(pipelineId) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(work);
+  const next = previous.catch(() => undefined).then(() => ctx.store.locks.withLock(LockKind.pipeline, pipelineId, work));
   chains.set(pipelineId, next);
   void next.finally(() => {
     if (chains.get(pipelineId) === next) chains.delete(pipelineId);
@@ -21,7 +26,7 @@ function chained<T>(pipelineId: number, work: () => Promise<T>): Promise<T> {
 }
 
 export function processPipeline(ctx: ServiceContext, pipelineId: number): Promise<Pipeline | undefined> {
-  return chained(pipelineId, () => processNow(ctx, pipelineId));
+  return chained(ctx, pipelineId, () => processNow(ctx, pipelineId));
 }
 
 /**
@@ -30,7 +35,7 @@ export function processPipeline(ctx: ServiceContext, pipelineId: number): Promis
  * from a large pipeline fast. Chained like processPipeline, so it never interleaves with it.
  */
 export function pipelineJobStarted(ctx: ServiceContext, pipelineId: number): Promise<Pipeline | undefined> {
-  return chained(pipelineId, async () => {
+  return chained(ctx, pipelineId, async () => {
     const pipeline = await ctx.store.pipelines.findById(pipelineId);
     if (!pipeline || pipeline.status === 'running') return pipeline;
     return processNow(ctx, pipelineId);

@@ -59,8 +59,12 @@ export class BuildQueue {
     });
   }
 
+  /** True once the server is stopping: woken long polls answer 204 without searching. */
+  closed = false;
+
   /** Releases every held long poll (shutdown answers them with 204). */
   releaseAll(): void {
+    this.closed = true;
     this.tick();
   }
 }

@@ -71,7 +71,7 @@ export async function requestJob(
     // Without long polling this is Rails' answer: nothing changed, so nothing to search.
     if (options.longPollMs <= 0) return { status: 'none', version: lastUpdate };
     const changed = await ctx.queue.waitForChange(lastUpdate, options.longPollMs, options.hangUp?.());
-    if (!changed) return { status: 'none', version: null };
+    if (!changed || ctx.queue.closed) return { status: 'none', version: null };
   }
   const version = ctx.queue.version();
   const assigned = await assignNextJob(ctx, runner, manager);
