@@ -19,6 +19,7 @@ import { startArtifactHousekeeping } from './services/artifacts/artifact-houseke
 import { openDatabase, type DatabaseHandle } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
 import { Store } from './store/store.js';
+import { LockKind } from './store/advisory-locks.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -63,15 +64,16 @@ export async function startServer(config: Config, options: { log?: boolean } = {
   await bridgeEvents(ctx, handle.notifier, (error) => app.log.warn({ err: error }, 'cross-process event delivery failed'));
   registerPushTrigger(ctx, (error) => app.log.error({ err: error }, 'creating pipelines for a push failed'));
   registerBridgeTriggers(ctx, (error) => app.log.error({ err: error }, 'a trigger job failed'));
-  // Delayed jobs become pending at their time; every process may run this, the conditional update decides.
+  // Delayed jobs become pending at their time. Every process runs the timer; one at a time does the work
+  // (an advisory lock), and the conditional updates would keep a job from being enqueued twice anyway.
   const scheduler = setInterval(() => {
-    ctx.events.track(() => enqueueDueJobs(ctx).catch((error: unknown) => app.log.error({ err: error }, 'enqueuing delayed jobs failed')));
+    ctx.events.track(() => ctx.store.locks.ifFree(LockKind.duty, 1, () => enqueueDueJobs(ctx)).catch((error: unknown) => app.log.error({ err: error }, 'enqueuing delayed jobs failed')));
   }, 1000);
   scheduler.unref();
   // Timeouts and lost runners, once a minute in every process; each drop is a conditional transition.
   const limits = { ...DEFAULT_STUCK_LIMITS, pendingMs: config.stuckTimeoutSeconds * 1000 };
   const sweeper = setInterval(() => {
-    ctx.events.track(() => dropStuckJobs(ctx, limits).catch((error: unknown) => app.log.error({ err: error }, 'dropping stuck jobs failed')));
+    ctx.events.track(() => ctx.store.locks.ifFree(LockKind.duty, 2, () => dropStuckJobs(ctx, limits)).catch((error: unknown) => app.log.error({ err: error }, 'dropping stuck jobs failed')));
   }, 60_000);
   sweeper.unref();
   // Logs archived as artifacts, erased jobs' files deleted, expired artifacts swept (each removal decided by the database).
