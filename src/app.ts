@@ -21,6 +21,8 @@ import protectedBranchRoutes from './routes/api-v4/protected-branches.js';
 import pipelineRoutes from './routes/api-v4/pipelines.js';
 import repositoryRoutes from './routes/api-v4/repository.js';
 import jobRoutes from './routes/api-v4/jobs.js';
+import jobArtifactRoutes from './routes/api-v4/job-artifacts.js';
+import jobTokenScopeRoutes from './routes/api-v4/job-token-scope.js';
 import healthRoutes from './routes/web/health.js';
 import gitSmartHttpRoutes from './routes/git/smart-http.js';
 import runnerRegistrationRoutes from './routes/runner-api/runner-registration.js';
@@ -89,6 +91,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(pipelineRoutes);
   await app.register(repositoryRoutes);
   await app.register(jobRoutes);
+  await app.register(jobArtifactRoutes);
+  await app.register(jobTokenScopeRoutes);
   await app.register(jobTraceStreamRoutes);
   await app.register(userRunnerRoutes);
   await app.register(runnerRoutes);

@@ -131,4 +131,49 @@ export class JobArtifactsRepository {
       .execute();
     return rows.map(toArtifact);
   }
+
+  /** Ids of the project's successful pipelines on `ref`, newest first (at most `limit`). */
+  async successfulPipelineIdsOnRef(projectId: number, ref: string, limit: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('pipelines')
+      .select('id')
+      .where('project_id', '=', projectId)
+      .where('ref', '=', ref)
+      .where('status', '=', 'success')
+      .where('parent_pipeline_id', 'is', null)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Same-project child pipelines of a pipeline, oldest first. */
+  async childPipelineIds(projectId: number, parentId: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('pipelines')
+      .select('id')
+      .where('project_id', '=', projectId)
+      .where('parent_pipeline_id', '=', parentId)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** The non-retried builds named `name` in these pipelines that have a stored archive, as (pipeline, job) ids. */
+  async jobsWithArchive(pipelineIds: number[], name: string): Promise<Array<{ pipelineId: number; jobId: number }>> {
+    if (pipelineIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('jobs')
+      .innerJoin('job_artifacts', 'job_artifacts.job_id', 'jobs.id')
+      .select(['jobs.pipeline_id', 'jobs.id'])
+      .where('jobs.pipeline_id', 'in', pipelineIds)
+      .where('jobs.name', '=', name)
+      .where('jobs.type', '=', 'build')
+      .where('jobs.retried', '=', 0)
+      .where('job_artifacts.file_type', '=', 'archive')
+      .where('job_artifacts.blob_key', 'is not', null)
+      .orderBy('jobs.id')
+      .execute();
+    return rows.map((r) => ({ pipelineId: r.pipeline_id, jobId: r.id }));
+  }
 }

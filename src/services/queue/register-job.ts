@@ -7,6 +7,7 @@ import { startJob } from '../pipelines/job-lifecycle.js';
 import { tokenDigest } from '../security/secrets.js';
 import { buildJobPayload, jobTimeout } from './job-payload.js';
 import { runnerMatchesJob } from './runner-matcher.js';
+import { failIfDependencyMissing } from '../artifacts/dependency-check.js';
 
 /** Candidates read per query; a runner whose tags match none of them reads the next batch. */
 const CANDIDATE_BATCH = 50;
@@ -39,6 +40,7 @@ export async function assignNextJob(ctx: ServiceContext, runner: Runner, manager
       if (!runnerMatchesJob(runner, candidate)) continue;
       const job = await ctx.store.jobs.findById(candidate.id);
       if (!job || job.status !== 'pending') continue;
+      if (await failIfDependencyMissing(ctx, job)) continue;
       const token = ctx.secrets.token(JOB_TOKEN_PREFIX);
       const started = await startJob(ctx, job, { runnerId: runner.id, runnerManagerId: manager.id, tokenDigest: tokenDigest(token) });
       if (!started) continue;

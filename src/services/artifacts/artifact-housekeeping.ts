@@ -1,0 +1,26 @@
+import type { ServiceContext } from '../context.js';
+import { deleteArtifactFiles } from './artifact-removal.js';
+import { sweepExpiredArtifacts } from './artifact-sweeper.js';
+import { archiveTrace } from './trace-artifact.js';
+
+const FINISHED = new Set(['success', 'failed', 'canceled']);
+
+/**
+ * What artifacts need beside requests, started once per server process: a finished job's log becomes its
+ * `trace` artifact, an erased job's files are deleted, and expired artifacts are swept every `sweepMs`.
+ * Answers a function that stops the timer.
+ */
+export function startArtifactHousekeeping(ctx: ServiceContext, log: (error: unknown, what: string) => void, sweepMs = 60_000): () => void {
+  ctx.events.on('job-status', (event) => {
+    if ((event as { remote?: boolean }).remote || event.type !== 'build' || !FINISHED.has(event.to)) return;
+    ctx.events.track(() => archiveTrace(ctx, event.jobId).catch((error: unknown) => log(error, 'archiving a job log failed')));
+  });
+  ctx.events.on('job-erased', (event) => {
+    ctx.events.track(() => deleteArtifactFiles(ctx, event.artifacts).catch((error: unknown) => log(error, 'deleting erased artifacts failed')));
+  });
+  const timer = setInterval(() => {
+    ctx.events.track(() => sweepExpiredArtifacts(ctx).catch((error: unknown) => log(error, 'sweeping expired artifacts failed')));
+  }, sweepMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
