@@ -46,7 +46,7 @@ export class Store {
     readonly db: Kysely<Database>,
     readonly dialect: Dialect,
     /** Cross-process locks, shared by a store and the stores of its transactions. */
-    readonly locks: AdvisoryLocks = new AdvisoryLocks(db, dialect, 3),
+    readonly locks: AdvisoryLocks = new AdvisoryLocks(db, dialect, 1),
   ) {
     this.users = new UsersRepository(db);
     this.personalAccessTokens = new PersonalAccessTokensRepository(db);
@@ -69,8 +69,8 @@ export class Store {
   }
 
   static over(handle: DatabaseHandle, options: { poolSize?: number } = {}): Store {
-    // A third of the pool may hold locks; the rest serves the queries the locked work makes.
-    return new Store(handle.db, handle.dialect, new AdvisoryLocks(handle.db, handle.dialect, Math.max(1, Math.floor((options.poolSize ?? 10) / 3))));
+    // Each of the three lock kinds may pin a quarter of the pool; the rest serves the queries the locked work makes.
+    return new Store(handle.db, handle.dialect, new AdvisoryLocks(handle.db, handle.dialect, Math.max(1, Math.floor((options.poolSize ?? 10) / 4))));
   }
 
   /** Runs `work` in one transaction; everything it writes commits together before the caller replies. */

@@ -105,7 +105,7 @@ describe('two server processes on one PostgreSQL', () => {
     assert.equal((await requestJob(a, runner.token)).status, 201, 'A caches the runner');
     const paused = await b.api('PUT', `/runners/${runner.id}`, { body: { paused: true } });
     assert.equal(paused.status, 200, paused.text);
-    await pushPipeline(a, project, { '.gitlab-ci.yml': 'build:\n  script: make\n' });
+    await pushPipeline(a, project, { '.gitlab-ci.yml': 'build:\n  script: make again\n' });
     await new Promise((r) => setTimeout(r, 200));
     assert.equal((await requestJob(a, runner.token)).status, 204);
   });

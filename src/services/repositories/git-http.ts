@@ -50,7 +50,7 @@ export async function serveGitHttp(ctx: ServiceContext, request: GitHttpRequest)
     return relay(response, false, async () => {});
   }
 
-  const release = await lockRepository(repository.path);
+  const release = await lockRepository(ctx, access.project.id, repository.path);
   try {
     await repository.installHooks();
     const wasEmpty = (await repository.branches()).length === 0;

@@ -28,7 +28,7 @@ export async function createRepository(ctx: ServiceContext, project: Project): P
 export async function ensureRepository(ctx: ServiceContext, project: Project): Promise<GitRepository> {
   const repository = projectRepository(ctx, project.id);
   if (await repository.exists()) return repository;
-  const release = await lockRepository(repository.path);
+  const release = await lockRepository(ctx, project.id, repository.path);
   try {
     if (!(await repository.exists())) await repository.init(initialBranch(project));
   } finally {
