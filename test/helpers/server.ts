@@ -80,7 +80,7 @@ export async function request<T = any>(base: string, method: string, p: string, 
   return { status: response.status, headers: response.headers, body: parsed as T, text };
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const net = await import('node:net');
   return new Promise((resolve, reject) => {
     const srv = net.createServer();

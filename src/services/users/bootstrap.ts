@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { LockKind } from '../../store/advisory-locks.js';
 import type { ServiceContext } from '../context.js';
 import { issueToken } from '../tokens/personal-access-tokens.js';
 import { insertUserWithNamespace } from './users.js';
@@ -18,6 +19,15 @@ export async function ensureRoot(
   ctx: ServiceContext,
   options: { rootToken?: string; rootPassword?: string },
 ): Promise<RootCredentials | null> {
+  // Several processes may start on one new database together: one of them creates root.
+  let created: RootCredentials | null = null;
+  await ctx.store.locks.withLock(LockKind.duty, 0, async () => {
+    created = await createRootIfNone(ctx, options);
+  });
+  return created;
+}
+
+async function createRootIfNone(ctx: ServiceContext, options: { rootToken?: string; rootPassword?: string }): Promise<RootCredentials | null> {
   if ((await ctx.store.users.count()) > 0) return null;
   const password = options.rootPassword ?? crypto.randomBytes(12).toString('base64url');
   const root = await insertUserWithNamespace(ctx, {
