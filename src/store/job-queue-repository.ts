@@ -1,6 +1,18 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { toJob, type Job } from './jobs-repository.js';
+
+/** A job as pipeline processing sees it. */
+export interface ProcessingRow {
+  id: number;
+  name: string;
+  stageIdx: number;
+  status: string;
+  when: string;
+  allowFailure: boolean;
+  /** Names of needed jobs for DAG jobs; null for stage scheduling. */
+  needs: string[] | null;
+}
 
 /** What matching a runner needs of a pending job; the full row is read only for the one being taken. */
 export interface QueuedJob {
@@ -54,5 +66,29 @@ export class JobQueueRepository {
       .orderBy('id', 'asc')
       .execute();
     return rows.map((row) => ({ id: row.id, name: row.name, stageIdx: row.stage_idx }));
+  }
+
+  /**
+   * What processing a pipeline needs of each current job, without parsing every job's compiled spec: only
+   * DAG jobs bring their `needs` (from the options column).
+   */
+  async processingRows(pipelineId: number): Promise<ProcessingRow[]> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select(['id', 'name', 'stage_idx', 'status', 'when', 'allow_failure', 'scheduling_type'])
+      .select(sql<string | null>`case when scheduling_type = 'dag' then options end`.as('dag_options'))
+      .where('pipeline_id', '=', pipelineId)
+      .where('retried', '=', 0)
+      .orderBy('id', 'asc')
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      stageIdx: row.stage_idx,
+      status: row.status,
+      when: row.when,
+      allowFailure: row.allow_failure === 1,
+      needs: row.dag_options ? ((JSON.parse(row.dag_options) as { needs?: Array<{ name: string }> | null }).needs ?? []).map((n) => n.name) : null,
+    }));
   }
 }

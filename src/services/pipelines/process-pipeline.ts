@@ -42,18 +42,6 @@ export function pipelineJobStarted(ctx: ServiceContext, pipelineId: number): Pro
   });
 }
 
-function processable(job: Job): ProcessableJob {
-  return {
-    id: job.id,
-    name: job.name,
-    stageIdx: job.stageIdx,
-    status: job.status as JobStatus,
-    when: job.when as ProcessableJob['when'],
-    allowFailure: job.allowFailure,
-    needs: job.schedulingType === 'dag' ? (job.spec.needs ?? []).map((n) => n.name) : null,
-  };
-}
-
 /** Enqueues a job, or parks it as waiting_for_resource while another job holds its resource group. */
 export async function enqueue(ctx: ServiceContext, job: Job): Promise<Job | null> {
   if (job.resourceGroup && (await ctx.store.jobs.countHoldingResource(job.projectId, job.resourceGroup)) > 0) {
@@ -65,31 +53,35 @@ export async function enqueue(ctx: ServiceContext, job: Job): Promise<Job | null
 async function processNow(ctx: ServiceContext, pipelineId: number): Promise<Pipeline | undefined> {
   const pipeline = await ctx.store.pipelines.findById(pipelineId);
   if (!pipeline) return undefined;
-  const jobs = await ctx.store.jobs.listByPipeline(pipelineId);
-  const byId = new Map(jobs.map((j) => [j.id, j]));
-  const actions = planProcessing(jobs.map(processable));
+  // Narrow rows for the decisions; whole jobs only for the few that change.
+  const rows = await ctx.store.jobQueue.processingRows(pipelineId);
+  const statuses = new Map(rows.map((row) => [row.id, { status: row.status as JobStatus, allowFailure: row.allowFailure }]));
+  const actions = planProcessing(rows as ProcessableJob[]);
+  const acting = await ctx.store.jobs.findByIds([...actions.keys()]);
   const batches: Record<'skip' | 'actionize' | 'enqueue', Job[]> = { skip: [], actionize: [], enqueue: [] };
+  const changed = (job: Job | null) => {
+    if (job) statuses.set(job.id, { status: job.status as JobStatus, allowFailure: job.allowFailure });
+  };
   for (const [id, action] of actions) {
-    const job = byId.get(id)!;
+    const job = acting.get(id);
+    if (!job) continue;
     if (action === 'schedule') {
       const seconds = parseDuration(job.spec.start_in ?? '') ?? 0;
       const at = new Date(ctx.clock.now().getTime() + seconds * 1000).toISOString();
-      const updated = await transitionJob(ctx, job, 'schedule', { changes: { scheduledAt: at } });
-      if (updated) byId.set(id, updated);
+      changed(await transitionJob(ctx, job, 'schedule', { changes: { scheduledAt: at } }));
     } else if (action === 'enqueue' && job.resourceGroup) {
-      const updated = await enqueue(ctx, job);
-      if (updated) byId.set(id, updated);
+      changed(await enqueue(ctx, job));
     } else batches[action].push(job);
   }
   for (const [action, group] of Object.entries(batches) as Array<[keyof typeof batches, Job[]]>) {
-    for (const updated of await transitionJobs(ctx, group, action)) byId.set(updated.id, updated);
+    for (const updated of await transitionJobs(ctx, group, action)) changed(updated);
   }
-  return updatePipelineStatus(ctx, pipeline, [...byId.values()]);
+  return updatePipelineStatus(ctx, pipeline, [...statuses.values()]);
 }
 
 /** Pipeline status is the composite of its latest jobs, with GitLab's timestamps. */
-async function updatePipelineStatus(ctx: ServiceContext, pipeline: Pipeline, jobs: Job[]): Promise<Pipeline> {
-  const status = compositeStatus(jobs.map((j) => ({ status: j.status as JobStatus, allowFailure: j.allowFailure }))) ?? 'skipped';
+async function updatePipelineStatus(ctx: ServiceContext, pipeline: Pipeline, jobs: Array<{ status: JobStatus; allowFailure: boolean }>): Promise<Pipeline> {
+  const status = compositeStatus(jobs) ?? 'skipped';
   if (status === pipeline.status) return pipeline;
   const now = isoNow(ctx);
   const started = pipeline.startedAt ?? (['running', 'success', 'failed', 'canceled'].includes(status) ? now : null);
