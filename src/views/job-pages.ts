@@ -127,7 +127,7 @@ ${showLog ? html`<div class="log-toolbar" role="toolbar" aria-label="Log">
 <button type="button" class="btn btn-small" data-log="top" aria-label="Scroll to top">↑</button>
 <button type="button" class="btn btn-small" data-log="bottom" aria-label="Scroll to bottom">↓</button>
 </div>
-<div id="log" class="log" role="log" aria-live="off" tabindex="0" data-stream="${apiJob}/trace/stream" data-page="${jobUrl}" data-finished="${finished ? 'true' : 'false'}">
+<div id="log" class="log" role="log" aria-live="off" tabindex="0" data-stream="${jobUrl}/trace/stream" data-page="${jobUrl}" data-finished="${finished ? 'true' : 'false'}">
 <noscript><p>Live logs need JavaScript. <a href="${apiJob}/trace">Open the raw log</a>.</p></noscript>
 <div id="log-lines" class="log-lines"></div>
 <div id="log-status" class="log-status small" aria-live="polite"></div>

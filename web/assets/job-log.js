@@ -6,6 +6,7 @@ import Anser from './anser.js';
 const SGR = /\x1b\[([0-9;]*)m/g;
 const MARKER = /section_(start|end):(\d+):([A-Za-z0-9_.-]+)(?:\[([^\]]*)\])?\r?(?:\x1b\[0?K)?/g;
 const CUBE = [0, 95, 135, 175, 215, 255];
+const BLOCK_LINES = 200;
 
 function paletteColor(n) {
   if (n < 16) return null;
@@ -55,7 +56,7 @@ class LogView {
     this.partial = '';
     this.partialEl = null;
     /** Open sections, innermost last; the bottom entry is the log itself. */
-    this.stack = [{ body: this.lines, name: null, started: 0, header: null }];
+    this.stack = [{ body: this.lines, name: null, started: 0, header: null, block: null, count: 0 }];
     /** SGR sequences still in force at the end of the last line (colours carry across lines). */
     this.carried = [];
     this.pendingHash = /^#L\d+$/.test(location.hash) ? location.hash.slice(1) : null;
@@ -191,8 +192,8 @@ class LogView {
     const body = document.createElement('div');
     body.className = 'section-body';
     section.append(header, body);
-    this.current().body.append(section);
-    this.stack.push({ body, name: start.name, started: start.time, header, section });
+    this.place(section);
+    this.stack.push({ body, name: start.name, started: start.time, header, section, block: null, count: 0 });
     if (start.collapsed) this.toggle(section, true);
   }
 
@@ -243,8 +244,24 @@ class LogView {
       content.append(span);
     }
     div.append(number, content);
-    if (!parent) this.current().body.append(div);
+    if (!parent) this.place(div);
     return div;
+  }
+
+  /**
+   * Lines go into blocks of BLOCK_LINES; the browser skips layout and painting of blocks out of view
+   * (content-visibility), which keeps a 50,000-line log quick to render and to scroll.
+   */
+  place(node) {
+    const entry = this.current();
+    if (!entry.block || entry.count >= BLOCK_LINES) {
+      entry.block = document.createElement('div');
+      entry.block.className = 'log-block';
+      entry.count = 0;
+      entry.body.append(entry.block);
+    }
+    entry.block.append(node);
+    entry.count += 1;
   }
 
   /** Remembers the SGR sequences in force after `text`, so the next line starts in the same colours. */

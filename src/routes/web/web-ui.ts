@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, routeNotFound } from '../../errors/api-error.js';
 import { registerAdminRoutes } from './admin.js';
 import { registerAssets, type AssetUrls } from './assets.js';
+import { jobLogStream } from './job-log-stream.js';
 import { jobAction, jobShow, jobsList } from './jobs.js';
 import { pipelineAction, pipelineShow, pipelinesList } from './pipelines.js';
 import { registerProfileRoutes } from './profile.js';
@@ -48,6 +49,11 @@ export default async function webUiRoutes(app: FastifyInstance) {
   registerAdminRoutes(app, assets);
   app.get('/', (request, reply) => projectsList(request, reply, assets));
 
+  // Open log streams end when the server stops, so closing does not wait for readers that never hang up.
+  const openStreams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const close of [...openStreams]) close();
+  });
   const artifactsBrowsable = false;
   const GET: Array<[RegExp, ProjectHandler]> = [
     [/^$/, (rq, rp, path) => projectOverview(rq, rp, assets, path)],
@@ -55,6 +61,7 @@ export default async function webUiRoutes(app: FastifyInstance) {
     [/^pipelines\/(\d{1,12})$/, (rq, rp, path, m) => pipelineShow(rq, rp, assets, path, Number(m[1]))],
     [/^jobs\/?$/, (rq, rp, path) => jobsList(rq, rp, assets, path)],
     [/^jobs\/(\d{1,12})$/, (rq, rp, path, m) => jobShow(rq, rp, assets, path, Number(m[1]), { artifactsBrowsable })],
+    [/^jobs\/(\d{1,12})\/trace\/stream$/, (rq, rp, path, m) => jobLogStream(rq, rp, path, Number(m[1]), openStreams)],
   ];
   const POST: Array<[RegExp, ProjectHandler]> = [
     [/^pipelines\/(\d{1,12})\/(cancel|retry)$/, (rq, rp, path, m) => pipelineAction(rq, rp, path, Number(m[1]), m[2])],
