@@ -40,7 +40,7 @@ ${pager(`${base}/-/jobs`, { status: filters.status, name: filters.name, ref: fil
 export interface JobPageData {
   project: Project;
   view: JobView;
-  actions: { cancel: boolean; retry: boolean; play: boolean; erase: boolean };
+  actions: { cancel: boolean; retry: boolean; play: boolean; erase: boolean; keep: boolean };
   /** Browsing needs a zip archive and the artifacts listing. */
   canBrowseArtifacts: boolean;
   canDownloadArtifacts: boolean;
@@ -77,7 +77,7 @@ ${view.user ? row('Triggered by', view.user.username) : ''}
 </dl>
 ${archive || others.length > 0 ? html`<section class="artifacts" aria-labelledby="artifacts-title"><h2 id="artifacts-title">Artifacts</h2>
 ${archive ? html`<p class="small muted">${archive.expireAt ? html`Expire ${timeAgo(archive.expireAt, pc.now)}` : 'Kept until deleted'}${archive.locked ? ' · locked' : ''}</p>
-<div class="btn-row">${data.canDownloadArtifacts ? html`<a class="btn" href="${apiJob}/artifacts" download>Download</a>` : ''}${data.canBrowseArtifacts ? html`<a class="btn" href="${base}/-/jobs/${job.id}/artifacts/browse">Browse</a>` : ''}</div>` : ''}
+<div class="btn-row">${data.canDownloadArtifacts ? html`<a class="btn" href="${apiJob}/artifacts" download>Download</a>` : ''}${data.canBrowseArtifacts ? html`<a class="btn" href="${base}/-/jobs/${job.id}/artifacts/browse">Browse</a>` : ''}${data.actions.keep && archive.expireAt !== null ? actionForm(`${base}/-/jobs/${job.id}/artifacts/keep`, pc.csrfToken ?? '', 'Keep') : ''}</div>` : ''}
 ${others.length > 0 ? html`<ul class="small">${others.map((a) => html`<li>${a.fileType}: ${a.filename}</li>`)}</ul>` : ''}
 </section>` : ''}
 </aside>`;

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { makeZip, runWithArtifacts } from '../helpers/artifacts.js';
 import { addMember, createProject, createUser, unique } from '../helpers/fixtures.js';
 import { pushPipeline } from '../helpers/pipelines.js';
 import { createRunner, patchTrace, requestJob, updateJob } from '../helpers/runners.js';
@@ -230,6 +231,34 @@ describe('web UI in Chromium', { skip: !fs.existsSync(CHROMIUM) && !process.env.
     await context.close();
   });
 
+  it('browses a job\'s artifacts: folders, text files shown inert, downloads sandboxed', async () => {
+    const store = new Project(t);
+    const job = await store.jobWithArtifacts(makeZip([
+      { name: 'index.html', data: '<h1>report</h1><script>window.__xss=1</script>' },
+      { name: 'reports/notes.txt', data: 'all good\n<b>not bold</b>\n' },
+      { name: 'reports/deep/data.bin', data: Buffer.from([0, 1, 2, 3]) },
+    ]));
+    const page = await root.newPage();
+    await page.goto(`/${store.path}/-/jobs/${job}`);
+    await page.getByRole('link', { name: 'Browse' }).click();
+    await page.getByRole('link', { name: 'reports/', exact: true }).click();
+    await page.getByRole('link', { name: 'notes.txt', exact: true }).click();
+    assert.equal(await page.locator('#artifact-file').innerText(), 'all good\n<b>not bold</b>\n');
+    await page.goBack();
+    await page.getByRole('link', { name: 'deep/', exact: true }).click();
+    await page.getByRole('link', { name: 'data.bin', exact: true }).click();
+    await page.getByText('This file is not text').waitFor();
+    await page.goto(`/${store.path}/-/jobs/${job}/artifacts/browse`);
+    await page.getByRole('link', { name: 'index.html', exact: true }).click();
+    assert.match(await page.locator('#artifact-file').innerText(), /<script>window.__xss=1<\/script>/);
+    assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
+    const download = await page.request.get(`/api/v4/projects/${store.id}/jobs/${job}/artifacts/index.html`);
+    assert.equal(download.status(), 200);
+    assert.match(download.headers()['content-security-policy'] ?? '', /sandbox/);
+    assert.match(download.headers()['content-disposition'] ?? '', /^attachment/);
+    await page.close();
+  });
+
   it('locks the account after ten wrong passwords in the form', async () => {
     const victim = await createUser(t);
     const context = await newContext();
@@ -248,3 +277,20 @@ describe('web UI in Chromium', { skip: !fs.existsSync(CHROMIUM) && !process.env.
     await context.close();
   });
 });
+
+/** A root-owned project whose one job has finished with an artifacts archive. */
+class Project {
+  id = 0;
+  path = '';
+  constructor(private readonly t: TestServer) {}
+
+  async jobWithArtifacts(zip: Buffer): Promise<number> {
+    const project = await createProject(this.t, { name: unique('arts') });
+    this.id = project.id;
+    this.path = project.path_with_namespace;
+    const pipeline = await pushPipeline(this.t, project, { '.gitlab-ci.yml': 'pack:\n  script: make\n  artifacts:\n    paths: [out]\n' });
+    const [job] = await this.t.server.app.ctx.store.jobs.listByPipeline(pipeline.id);
+    await runWithArtifacts(this.t, job, [{ body: zip }]);
+    return job.id;
+  }
+}

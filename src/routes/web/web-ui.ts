@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, routeNotFound } from '../../errors/api-error.js';
 import { registerAdminRoutes } from './admin.js';
+import { browseArtifacts, keepJobArtifacts, showArtifactFile } from './artifacts.js';
 import { registerAssets, type AssetUrls } from './assets.js';
 import { jobLogStream } from './job-log-stream.js';
 import { jobAction, jobShow, jobsList } from './jobs.js';
@@ -54,7 +55,7 @@ export default async function webUiRoutes(app: FastifyInstance) {
   app.addHook('preClose', async () => {
     for (const close of [...openStreams]) close();
   });
-  const artifactsBrowsable = false;
+  const artifactsBrowsable = true;
   const GET: Array<[RegExp, ProjectHandler]> = [
     [/^$/, (rq, rp, path) => projectOverview(rq, rp, assets, path)],
     [/^pipelines\/?$/, (rq, rp, path) => pipelinesList(rq, rp, assets, path)],
@@ -62,10 +63,13 @@ export default async function webUiRoutes(app: FastifyInstance) {
     [/^jobs\/?$/, (rq, rp, path) => jobsList(rq, rp, assets, path)],
     [/^jobs\/(\d{1,12})$/, (rq, rp, path, m) => jobShow(rq, rp, assets, path, Number(m[1]), { artifactsBrowsable })],
     [/^jobs\/(\d{1,12})\/trace\/stream$/, (rq, rp, path, m) => jobLogStream(rq, rp, path, Number(m[1]), openStreams)],
+    [/^jobs\/(\d{1,12})\/artifacts\/browse(?:\/(.*))?$/, (rq, rp, path, m) => browseArtifacts(rq, rp, assets, path, Number(m[1]), m[2] ?? '')],
+    [/^jobs\/(\d{1,12})\/artifacts\/file\/(.+)$/, (rq, rp, path, m) => showArtifactFile(rq, rp, assets, path, Number(m[1]), m[2])],
   ];
   const POST: Array<[RegExp, ProjectHandler]> = [
     [/^pipelines\/(\d{1,12})\/(cancel|retry)$/, (rq, rp, path, m) => pipelineAction(rq, rp, path, Number(m[1]), m[2])],
     [/^jobs\/(\d{1,12})\/(cancel|retry|play|erase)$/, (rq, rp, path, m) => jobAction(rq, rp, path, Number(m[1]), m[2])],
+    [/^jobs\/(\d{1,12})\/artifacts\/keep$/, (rq, rp, path, m) => keepJobArtifacts(rq, rp, path, Number(m[1]))],
   ];
 
   app.route({

@@ -14,9 +14,11 @@ export interface AvailableJobActions {
   retry: boolean;
   play: boolean;
   erase: boolean;
+  /** Keep the artifacts past their expiry (the archive must still expire: the page checks that). */
+  keep: boolean;
 }
 
-const NONE: AvailableJobActions = { cancel: false, retry: false, play: false, erase: false };
+const NONE: AvailableJobActions = { cancel: false, retry: false, play: false, erase: false, keep: false };
 
 function decide(abilities: Set<string>, job: Job): AvailableJobActions {
   const status = job.status as JobStatus;
@@ -25,6 +27,7 @@ function decide(abilities: Set<string>, job: Job): AvailableJobActions {
     retry: abilities.has('update_build') && isRetryable(job),
     play: abilities.has('play_job') && isPlayable(job) && !COMPLETED_STATUSES.includes(status),
     erase: false,
+    keep: abilities.has('update_build'),
   };
 }
 
