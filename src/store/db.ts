@@ -95,8 +95,10 @@ export function openSqlite(file: string): DatabaseHandle {
 export function openPostgres(url: string, poolSize: number): DatabaseHandle {
   // Bounded waits: while PostgreSQL is down a request fails (503) within seconds instead of hanging.
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000, query_timeout: 60_000 });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // A client losing its connection (PostgreSQL restarting) must not crash the process: idle ones are the
+  // pool's to replace; a checked-out one (a held advisory lock) fails its next query and is discarded.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const notifier = postgresNotifier(url, pool);
   return {

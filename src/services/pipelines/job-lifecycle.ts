@@ -9,7 +9,9 @@ export type FinishOutcome = { status: 'success' } | { status: 'failed'; failureR
 /** A runner took the job: pending → running. */
 export async function startJob(ctx: ServiceContext, job: Job, changes: { runnerId?: number; runnerManagerId?: number; tokenDigest?: string } = {}): Promise<Job | null> {
   const started = await transitionJob(ctx, job, 'run', { changes });
-  if (started) await pipelineJobStarted(ctx, job.pipelineId);
+  // The job is its runner's now whatever happens next; a pipeline status this misses (the database went
+  // away in between) is set by the pipeline's next processing, at the latest when the job finishes.
+  if (started) await pipelineJobStarted(ctx, job.pipelineId).catch(() => undefined);
   return started;
 }
 

@@ -1,7 +1,7 @@
 import type { Job } from '../../store/jobs-repository.js';
 import type { RunnerManager } from '../../store/runner-managers-repository.js';
 import type { Runner } from '../../store/runners-repository.js';
-import type { ServiceContext } from '../context.js';
+import { isoNow, type ServiceContext } from '../context.js';
 import { JOB_TOKEN_PREFIX } from '../jobs/job-tokens.js';
 import { startJob } from '../pipelines/job-lifecycle.js';
 import { tokenDigest } from '../security/secrets.js';
@@ -41,13 +41,17 @@ export async function assignNextJob(ctx: ServiceContext, runner: Runner, manager
       const job = await ctx.store.jobs.findById(candidate.id);
       if (!job || job.status !== 'pending') continue;
       if (await failIfDependencyMissing(ctx, job)) continue;
-      const token = ctx.secrets.token(JOB_TOKEN_PREFIX);
-      const started = await startJob(ctx, job, { runnerId: runner.id, runnerManagerId: manager.id, tokenDigest: tokenDigest(token) });
-      if (!started) continue;
-      const [pipeline, project] = await Promise.all([ctx.store.pipelines.findById(started.pipelineId), ctx.store.projects.findById(started.projectId)]);
+      const [pipeline, project] = await Promise.all([ctx.store.pipelines.findById(job.pipelineId), ctx.store.projects.findById(job.projectId)]);
       if (!pipeline || !project) continue;
-      const timeoutSeconds = jobTimeout(started, project, runner);
-      const payload = await buildJobPayload(ctx, { job: started, token, pipeline, project, runner, timeoutSeconds });
+      // The payload is built before the job is taken: once the conditional update commits, nothing that
+      // could fail (a database gone for a moment) stands between the job and the runner's 201.
+      const token = ctx.secrets.token(JOB_TOKEN_PREFIX);
+      const changes = { runnerId: runner.id, runnerManagerId: manager.id, tokenDigest: tokenDigest(token) };
+      const timeoutSeconds = jobTimeout(job, project, runner);
+      const running: Job = Object.assign({}, job, changes, { status: 'running', startedAt: isoNow(ctx) });
+      const payload = await buildJobPayload(ctx, { job: running, token, pipeline, project, runner, timeoutSeconds });
+      const started = await startJob(ctx, job, changes);
+      if (!started) continue;
       return { job: started, payload };
     }
     if (candidates.length < CANDIDATE_BATCH) return null;
