@@ -62,7 +62,8 @@ export class JobQueueRepository {
       .where('pipeline_id', '=', pipelineId)
       .where('type', '=', 'build')
       .where('retried', '=', 0)
-      .where('stage_idx', '<', stageIdx)
+      // stage_idx is a 32-bit integer on PostgreSQL: a bound past it ("every stage") would be refused.
+      .where('stage_idx', '<', Math.min(stageIdx, 2_147_483_647))
       .orderBy('id', 'asc')
       .execute();
     return rows.map((row) => ({ id: row.id, name: row.name, stageIdx: row.stage_idx }));
