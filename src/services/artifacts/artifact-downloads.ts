@@ -8,7 +8,7 @@ import { findProjectJob } from '../jobs/jobs-query.js';
 import { artifactProject, mayReadArtifact, readableArchive } from './artifact-access.js';
 import { isExpired } from './artifact-expiry.js';
 import { findEntry } from './archive-index.js';
-import { isLatestSuccessfulOnRef } from './latest-artifacts.js';
+import { artifactsLocked } from './latest-artifacts.js';
 import type { ArchiveEntry } from './zip-archive.js';
 
 export interface ArchiveDownload {
@@ -111,7 +111,7 @@ export async function fileByJob(ctx: ServiceContext, actor: Actor, idOrPath: str
   const archive = await ctx.store.jobArtifacts.findByJobAndType(job.id, 'archive');
   if (archive && !(await mayReadArtifact(ctx, effective, project, archive))) throw forbidden();
   if (!archive || archive.blobKey === null) throw notFound();
-  if (isExpired(archive.expireAt, ctx.clock.now()) && !(await isLatestSuccessfulOnRef(ctx, job))) throw notFound();
+  if (isExpired(archive.expireAt, ctx.clock.now()) && !(await artifactsLocked(ctx, job))) throw notFound();
   const path = parseArtifactPath(rawPath);
   return fileOf(ctx, { project, job, archive }, path);
 }

@@ -9,7 +9,7 @@ import { findProjectJob } from '../jobs/jobs-query.js';
 import { authorizeProject } from '../projects/projects.js';
 import { isExpired } from './artifact-expiry.js';
 import { deleteArtifactFiles, removeArtifacts } from './artifact-removal.js';
-import { isLatestSuccessfulOnRef } from './latest-artifacts.js';
+import { artifactsLocked } from './latest-artifacts.js';
 
 /**
  * E16 `POST …/artifacts/keep`: `update_build` on the project (403), the job (404), `update_build` on the
@@ -55,7 +55,7 @@ export async function removeProjectArtifacts(ctx: ServiceContext, projectId: num
     for (const artifact of batch) {
       const job = jobs.get(artifact.jobId);
       if (!job) continue;
-      if (!kept.has(job.pipelineId)) kept.set(job.pipelineId, await isLatestSuccessfulOnRef(ctx, job));
+      if (!kept.has(job.pipelineId)) kept.set(job.pipelineId, await artifactsLocked(ctx, job));
       if (!kept.get(job.pipelineId)) doomed.push(artifact);
     }
     count += (await removeArtifacts(ctx, doomed)).length;

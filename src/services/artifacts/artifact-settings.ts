@@ -3,6 +3,8 @@ import { DEFAULT_EXPIRE_IN } from './artifact-expiry.js';
 
 /** GitLab's `max_artifacts_size` (MB) and `default_artifacts_expire_in`, instance settings with GitLab's defaults. */
 export interface ArtifactSettings {
+  /** `max_artifacts_size` as set (MB, GitLab's unit). */
+  maxSizeMb: number;
   maxBytes: number;
   defaultExpireIn: string;
   /** "Keep artifacts from most recent successful jobs" (on by default). */
@@ -18,5 +20,5 @@ export async function artifactSettings(ctx: ServiceContext): Promise<ArtifactSet
     ctx.store.applicationSettings.get('keep_latest_artifact'),
   ]);
   const megabytes = size !== undefined && Number.isFinite(Number(size)) && Number(size) > 0 ? Number(size) : DEFAULT_MAX_ARTIFACTS_SIZE_MB;
-  return { maxBytes: Math.floor(megabytes * 1024 * 1024), defaultExpireIn: expireIn || DEFAULT_EXPIRE_IN, keepLatest: keepLatest !== 'false' };
+  return { maxSizeMb: megabytes, maxBytes: Math.floor(megabytes * 1024 * 1024), defaultExpireIn: expireIn || DEFAULT_EXPIRE_IN, keepLatest: keepLatest !== 'false' };
 }

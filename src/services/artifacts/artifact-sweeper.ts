@@ -1,6 +1,6 @@
 import type { ServiceContext } from '../context.js';
 import { removeArtifacts } from './artifact-removal.js';
-import { isLatestSuccessfulOnRef } from './latest-artifacts.js';
+import { artifactsLocked } from './latest-artifacts.js';
 
 /**
  * Removes artifacts whose expiry passed (GitLab's ExpireBuildArtifactsWorker), except those of the newest
@@ -21,7 +21,7 @@ export async function sweepExpiredArtifacts(ctx: ServiceContext, batchSize = 500
     for (const artifact of batch) {
       const job = jobs.get(artifact.jobId);
       if (job) {
-        if (!kept.has(job.pipelineId)) kept.set(job.pipelineId, await isLatestSuccessfulOnRef(ctx, job));
+        if (!kept.has(job.pipelineId)) kept.set(job.pipelineId, await artifactsLocked(ctx, job));
         if (kept.get(job.pipelineId)) continue;
       }
       doomed.push(artifact);

@@ -2,7 +2,7 @@ import type { Job } from '../../store/jobs-repository.js';
 import type { ServiceContext } from '../context.js';
 import { finishJob } from '../pipelines/job-lifecycle.js';
 import { isExpired } from './artifact-expiry.js';
-import { isLatestSuccessfulOnRef } from './latest-artifacts.js';
+import { artifactsLocked } from './latest-artifacts.js';
 
 /** The jobs whose artifacts `job` downloads: `dependencies:`, else `needs:` with artifacts, else every earlier stage. */
 async function dependencyJobs(ctx: ServiceContext, job: Job): Promise<Job[]> {
@@ -33,7 +33,7 @@ export async function hasMissingDependency(ctx: ServiceContext, job: Job): Promi
   const now = ctx.clock.now();
   for (const dep of deps) {
     const archive = (artifacts.get(dep.id) ?? []).find((a) => a.fileType === 'archive');
-    if (archive && isExpired(archive.expireAt, now) && !(await isLatestSuccessfulOnRef(ctx, dep))) return true;
+    if (archive && isExpired(archive.expireAt, now) && !(await artifactsLocked(ctx, dep))) return true;
   }
   return false;
 }
