@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, PersonalAccessTokensTable } from './schema.js';
+import type { Database, PersonalAccessTokensTable, UsersTable } from './schema.js';
+import { toUser, type User } from './users-repository.js';
 
 export interface PersonalAccessToken {
   id: number;
@@ -58,6 +59,26 @@ export class PersonalAccessTokensRepository {
   async findByDigest(digest: string): Promise<PersonalAccessToken | undefined> {
     const row = await this.db.selectFrom('personal_access_tokens').selectAll().where('token_digest', '=', digest).executeTakeFirst();
     return row && toToken(row);
+  }
+
+  /** The token and its owner in one round trip: every authenticated request starts here. */
+  async findByDigestWithUser(digest: string): Promise<{ token: PersonalAccessToken; user: User | undefined } | undefined> {
+    const row = await this.db
+      .selectFrom('personal_access_tokens as t')
+      .leftJoin('users as u', 'u.id', 't.user_id')
+      .selectAll('t')
+      .select([
+        'u.id as u_id', 'u.username as u_username', 'u.name as u_name', 'u.email as u_email', 'u.password_digest as u_password_digest',
+        'u.is_admin as u_is_admin', 'u.state as u_state', 'u.created_at as u_created_at',
+      ])
+      .where('t.token_digest', '=', digest)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const user = row.u_id === null ? undefined : toUser({
+      id: row.u_id, username: row.u_username, name: row.u_name, email: row.u_email, password_digest: row.u_password_digest,
+      is_admin: row.u_is_admin, state: row.u_state, created_at: row.u_created_at,
+    } as Selectable<UsersTable>);
+    return { token: toToken(row), user };
   }
 
   async findById(id: number): Promise<PersonalAccessToken | undefined> {

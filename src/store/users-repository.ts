@@ -29,7 +29,7 @@ export interface UserFilter {
   state?: 'active' | 'blocked';
 }
 
-function toUser(row: Selectable<UsersTable>): User {
+export function toUser(row: Selectable<UsersTable>): User {
   return {
     id: row.id,
     username: row.username,

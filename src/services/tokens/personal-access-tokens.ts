@@ -87,11 +87,11 @@ export async function authenticateTokenWithScopes(
   secret: string,
   allowed: readonly string[],
 ): Promise<{ user: User; token: PersonalAccessToken }> {
-  const token = await ctx.store.personalAccessTokens.findByDigest(tokenDigest(secret));
-  if (!token) throw unauthorized();
+  const found = await ctx.store.personalAccessTokens.findByDigestWithUser(tokenDigest(secret));
+  if (!found) throw unauthorized();
+  const { token, user } = found;
   if (token.revoked) throw invalidToken('Token was revoked. You have to re-authorize from the user.');
   if (isExpired(ctx, token)) throw invalidToken('Token is expired. You can either do re-authorization or token refresh.');
-  const user = await ctx.store.users.findById(token.userId);
   if (!user) throw unauthorized();
   if (user.state === 'blocked') throw forbidden('Your account has been blocked.');
   if (!token.scopes.some((s) => allowed.includes(s))) {
