@@ -52,7 +52,7 @@ export async function startServer(config: Config, options: { log?: boolean } = {
     dataDir: config.dataDir,
     events,
     blobs: new FilesystemBlobStore(config.blobsDir),
-    queue: new BuildQueue(events),
+    queue: new BuildQueue(events, { shared: handle.dialect === 'postgres' }),
   };
   const rootCredentials = await ensureRoot(ctx, { rootToken: config.rootToken, rootPassword: config.rootPassword });
   if (rootCredentials) {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Notifier } from '../store/notifier.js';
 import type { ServiceContext } from './context.js';
+import { wakesRunners } from './queue/build-queue.js';
 
 /**
  * The events other server processes must hear: a job becoming pending wakes their long-polling runners, a
@@ -12,6 +13,8 @@ const SHARED_EVENTS = ['job-status', 'trace-appended', 'runner-changed'] as cons
 type SharedEvent = (typeof SHARED_EVENTS)[number];
 
 interface Envelope {
+  /** Unique per message; every process sees the same sequence, so it doubles as the shared queue version. */
+  id: string;
   origin: string;
   name: SharedEvent;
   payload: Record<string, unknown>;
@@ -27,7 +30,7 @@ export async function bridgeEvents(ctx: ServiceContext, notifier: Notifier, log:
   for (const name of SHARED_EVENTS) {
     ctx.events.on(name, (payload: { remote?: boolean }) => {
       if (payload.remote) return;
-      const envelope: Envelope = { origin, name, payload: payload as Record<string, unknown> };
+      const envelope: Envelope = { id: crypto.randomBytes(8).toString('hex'), origin, name, payload: payload as Record<string, unknown> };
       notifier.publish(JSON.stringify(envelope)).catch(log);
     });
   }
@@ -38,7 +41,10 @@ export async function bridgeEvents(ctx: ServiceContext, notifier: Notifier, log:
     } catch {
       return;
     }
-    if (envelope.origin === origin || !(SHARED_EVENTS as readonly string[]).includes(envelope.name)) return;
+    if (!(SHARED_EVENTS as readonly string[]).includes(envelope.name)) return;
+    // Our own messages too: PostgreSQL delivers one order to every listener, so every process lands on the same version.
+    if (envelope.name === 'runner-changed' || (envelope.name === 'job-status' && wakesRunners(envelope.payload as never))) ctx.queue.tickTo(envelope.id);
+    if (envelope.origin === origin) return;
     ctx.events.emit(envelope.name, Object.assign({}, envelope.payload, { remote: true }) as never);
   });
 }

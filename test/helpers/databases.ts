@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 
 export type TestDialect = 'sqlite' | 'postgres';
-export const DIALECTS: TestDialect[] = ['sqlite', 'postgres'];
+/** With `CONVEYOR_TEST_PAIR=1` only PostgreSQL: a two-process deployment needs a shared database. */
+export const DIALECTS: TestDialect[] = process.env.CONVEYOR_TEST_PAIR === '1' ? ['postgres'] : ['sqlite', 'postgres'];
 
 const ADMIN_URL = process.env.CONVEYOR_TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 

@@ -1,5 +1,8 @@
 import crypto from 'node:crypto';
-import type { ConveyorEvents } from '../events.js';
+import type { ConveyorEvents, JobStatusEvent } from '../events.js';
+
+/** A build became pending: a runner may now get something it did not before. */
+export const wakesRunners = (event: Pick<JobStatusEvent, 'to' | 'type'>) => event.to === 'pending' && event.type === 'build';
 
 /**
  * The "queue version" runners send back as `last_update`: it changes whenever a job becomes pending or a
@@ -13,12 +16,26 @@ export class BuildQueue {
   private current: string;
   private waiters = new Set<() => void>();
 
-  constructor(events: ConveyorEvents) {
+  /**
+   * `shared`: several processes share the database, and the version must be the same in all of them (a
+   * runner's next poll may reach another process): it then moves only with `tickTo`, fed by the
+   * cross-process messages every process receives in the same order (services/cluster-events.ts).
+   */
+  constructor(events: ConveyorEvents, options: { shared?: boolean } = {}) {
     this.current = this.next();
+    if (options.shared) return;
     events.on('job-status', (event) => {
-      if (event.to === 'pending' && event.type === 'build') this.tick();
+      if (wakesRunners(event)) this.tick();
     });
     events.on('runner-changed', () => this.tick());
+  }
+
+  /** Moves to a version chosen elsewhere (the same in every process) and wakes the held polls. */
+  tickTo(version: string): void {
+    this.current = version;
+    const waiting = this.waiters;
+    this.waiters = new Set();
+    for (const wake of waiting) wake();
   }
 
   private next(): string {
@@ -31,10 +48,7 @@ export class BuildQueue {
   }
 
   tick(): void {
-    this.current = this.next();
-    const waiting = this.waiters;
-    this.waiters = new Set();
-    for (const wake of waiting) wake();
+    this.tickTo(this.next());
   }
 
   /**
