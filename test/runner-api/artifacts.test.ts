@@ -10,7 +10,7 @@ import { bytesOf, makeZip, startWithToken, uploadArtifact } from '../helpers/art
 import { DIALECTS } from '../helpers/databases.js';
 import { createProject } from '../helpers/fixtures.js';
 import { jobNamed, pushPipeline } from '../helpers/pipelines.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { ROOT_TOKEN, startTestServer, type TestServer } from '../helpers/server.js';
 
 const CONFIG = `
 stages: [build, test]
@@ -157,6 +157,16 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(storedFiles(job.id).filter((f) => !f.endsWith('.partial')), []);
       for (let i = 0; i < 50 && storedFiles(job.id).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
       assert.deepEqual(storedFiles(job.id), [], 'the partial file is removed');
+    });
+
+    it('an archive of 20,000 entries is accepted and its last file served (the central directory is read without nesting a call per entry)', async () => {
+      const { job, token } = await runningJob();
+      const many = makeZip(Array.from({ length: 20_000 }, (_, i) => ({ name: `dist/f-${i}.txt`, data: `file ${i}\n`, deflate: false })));
+      const res = await uploadArtifact(t, job.id, token, many);
+      assert.equal(res.status, 201, res.text);
+      const last = await fetch(`${t.apiUrl}/projects/${pipeline.projectId}/jobs/${job.id}/artifacts/dist/f-19999.txt`, { headers: { 'PRIVATE-TOKEN': ROOT_TOKEN } });
+      assert.equal(last.status, 200);
+      assert.equal(await last.text(), 'file 19999\n');
     });
 
     it('case 28: a running job of the project downloads the producer\'s archive byte for byte; no archive → 404; finished or unknown tokens → 403', async () => {

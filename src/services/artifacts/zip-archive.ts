@@ -37,7 +37,9 @@ class BlobRandomAccessReader extends yauzl.RandomAccessReader {
     const inWindow = position >= this.windowStart && position + length <= this.windowStart + this.window.length;
     if (inWindow) {
       this.window.copy(buffer, offset, position - this.windowStart, position - this.windowStart + length);
-      callback(null);
+      // Never call back synchronously: yauzl reads the next entry from inside this callback, so thousands
+      // of entries served from one window would otherwise nest until the stack overflows (and the process dies).
+      queueMicrotask(() => callback(null));
       return;
     }
     this.blob.read(position, Math.max(length, READ_AHEAD)).then(
