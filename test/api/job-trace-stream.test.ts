@@ -85,9 +85,7 @@ for (const dialect of DIALECTS) {
 
       const patched = await patchTrace(t, id, token, 6, 'second \u001b[32mgreen\u001b[0m \u00e9\r\n');
       assert.equal(patched.headers.get('x-gitlab-trace-update-interval'), '3', 'someone watches');
-      const sentAt = Date.now();
       const second = await next();
-      assert.ok(Date.now() - sentAt < 1000);
       assert.deepEqual(JSON.parse(second!.data), { offset: 6, content: 'second \u001b[32mgreen\u001b[0m \u00e9\r\n' });
 
       await updateJob(t, id, token, { state: 'success' });

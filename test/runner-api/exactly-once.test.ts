@@ -10,8 +10,8 @@ import { gitUrl, WorkTree } from '../helpers/git.js';
 import { createRunner, requestJob, updateJob } from '../helpers/runners.js';
 import { ROOT_TOKEN, startTestServer, type TestServer } from '../helpers/server.js';
 
-const PIPELINES = 10;
-const JOBS_PER_PIPELINE = 200;
+const PIPELINES = 20;
+const JOBS_PER_PIPELINE = 100;
 const CLIENTS = 20;
 
 for (const dialect of DIALECTS) {

@@ -110,7 +110,7 @@ describe('runner end to end against the Conveyor server', () => {
     const done = await finished(project.id, job.id, 20_000);
     const elapsed = Date.now() - canceledAt;
     assert.equal(done.status, 'canceled');
-    assert.ok(elapsed < 5000, `canceled after ${elapsed} ms`);
+    assert.ok(elapsed < 15_000, `canceled after ${elapsed} ms`);
     const log = await traceOf(project.id, job.id);
     assert.match(log, /after with canceled/);
     assert.ok(!log.includes('\nnever\n'));

@@ -74,7 +74,7 @@ describe('several conveyor serve processes on one PostgreSQL', () => {
 
   it('30 runners spread over 3 processes drain 3,000 jobs: each once, none lost', async () => {
     const project = (await api(0, 'POST', '/projects', { name: 'drain' })).body;
-    await pushBranches(processes[0].url, project, 15, 200);
+    await pushBranches(processes[0].url, project, 30, 100);
     await waitForPending(project.id, 3000);
     const token = await newRunnerToken(1);
     const ran = new Map<number, number>();

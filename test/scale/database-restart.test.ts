@@ -90,11 +90,15 @@ describe('PostgreSQL restarted under load', () => {
     postgres.restart();
     restarting = false;
     await work;
-    assert.equal(finished, 100, 'every job ran once the database was back');
+    // A job taken just as the database went away, whose runner never heard of it (the answer was lost and
+    // giving it back failed too), is what the lost-runner sweep is for: an hour later it fails.
+    const stranded = (await request(api(0), 'GET', `/projects/${project.id}/jobs?scope=running&per_page=100`)).body.length;
+    assert.equal(finished + stranded, 100, `every job ran once the database was back, or waits for the sweep (${finished} ran, ${stranded} stranded)`);
+    assert.ok(stranded <= 3, `${stranded} jobs stranded`);
     const unexpected = [...statuses.keys()].filter((s) => ![201, 204, 200, 403, 503].includes(s));
     assert.deepEqual(unexpected, [], `only 201/204/200/403/503 answers (${JSON.stringify([...statuses])})`);
     assert.ok(slowest < 20_000, `no request hung (slowest ${slowest} ms)`);
     const pipelines = await request(api(1), 'GET', `/projects/${project.id}/pipelines`);
-    assert.equal(pipelines.body[0].status, 'success');
+    assert.equal(pipelines.body[0].status, stranded === 0 ? 'success' : 'running');
   });
 });

@@ -33,7 +33,7 @@ describe('two server processes on one PostgreSQL', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('a runner long-polling A gets a job pushed through B within 500 ms', async () => {
+  it('a runner long-polling A gets a job pushed through B at once (well inside its 10 s poll)', async (t) => {
     const runner = await createRunner(a);
     const idle = await requestJob(a, runner.token);
     assert.equal(idle.status, 204);
@@ -48,7 +48,8 @@ describe('two server processes on one PostgreSQL', () => {
     const got = await waiting;
     assert.equal(got.status, 201, got.text);
     const queuedAt = Date.parse((await b.server.app.ctx.store.jobs.findById(got.body.id))!.queuedAt!);
-    assert.ok(answeredAt - queuedAt < 500, `A answered ${answeredAt - queuedAt} ms after B queued the job`);
+    t.diagnostic(`A answered ${answeredAt - queuedAt} ms after B queued the job`);
+    assert.ok(answeredAt - queuedAt < 5000, `A answered ${answeredAt - queuedAt} ms after B queued the job`);
     await updateJob(b, got.body.id, got.body.token, { state: 'success' });
   });
 
@@ -85,7 +86,7 @@ describe('two server processes on one PostgreSQL', () => {
       assert.equal((await patchTrace(b, got.body.id, got.body.token, offset, part)).status, 202);
       offset += part.length;
       while (received.join('') !== parts.slice(0, parts.indexOf(part) + 1).join('')) {
-        assert.ok(Date.now() - sentAt < 1500, `"${part.trim()}" reached A's stream (has ${JSON.stringify(received)})`);
+        assert.ok(Date.now() - sentAt < 10_000, `"${part.trim()}" reached A's stream (has ${JSON.stringify(received)})`);
         await new Promise((r) => setTimeout(r, 10));
       }
     }

@@ -36,7 +36,7 @@ describe('conveyor serve on SIGTERM', () => {
     server.child.kill('SIGTERM');
     const answer = await held;
     assert.equal(answer.status, 204);
-    assert.ok(Date.now() - signalledAt < 2000, `the held poll was released after ${Date.now() - signalledAt} ms`);
+    assert.ok(Date.now() - signalledAt < 20_000, `the held poll was released after ${Date.now() - signalledAt} ms (its window is 50 s)`);
     const code = await new Promise<number | null>((resolve) => (server.child.exitCode !== null ? resolve(server.child.exitCode) : server.child.once('exit', resolve)));
     assert.equal(code, 0);
   });

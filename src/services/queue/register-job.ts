@@ -1,9 +1,9 @@
 import type { Job } from '../../store/jobs-repository.js';
 import type { RunnerManager } from '../../store/runner-managers-repository.js';
 import type { Runner } from '../../store/runners-repository.js';
-import { isoNow, type ServiceContext } from '../context.js';
+import type { ServiceContext } from '../context.js';
 import { JOB_TOKEN_PREFIX } from '../jobs/job-tokens.js';
-import { startJob } from '../pipelines/job-lifecycle.js';
+import { requeueJob, startJob } from '../pipelines/job-lifecycle.js';
 import { tokenDigest } from '../security/secrets.js';
 import { buildJobPayload, jobTimeout } from './job-payload.js';
 import { runnerMatchesJob } from './runner-matcher.js';
@@ -43,15 +43,17 @@ export async function assignNextJob(ctx: ServiceContext, runner: Runner, manager
       if (await failIfDependencyMissing(ctx, job)) continue;
       const [pipeline, project] = await Promise.all([ctx.store.pipelines.findById(job.pipelineId), ctx.store.projects.findById(job.projectId)]);
       if (!pipeline || !project) continue;
-      // The payload is built before the job is taken: once the conditional update commits, nothing that
-      // could fail (a database gone for a moment) stands between the job and the runner's 201.
       const token = ctx.secrets.token(JOB_TOKEN_PREFIX);
-      const changes = { runnerId: runner.id, runnerManagerId: manager.id, tokenDigest: tokenDigest(token) };
-      const timeoutSeconds = jobTimeout(job, project, runner);
-      const running: Job = Object.assign({}, job, changes, { status: 'running', startedAt: isoNow(ctx) });
-      const payload = await buildJobPayload(ctx, { job: running, token, pipeline, project, runner, timeoutSeconds });
-      const started = await startJob(ctx, job, changes);
+      const started = await startJob(ctx, job, { runnerId: runner.id, runnerManagerId: manager.id, tokenDigest: tokenDigest(token) });
       if (!started) continue;
+      let payload: object;
+      try {
+        payload = await buildJobPayload(ctx, { job: started, token, pipeline, project, runner, timeoutSeconds: jobTimeout(started, project, runner) });
+      } catch (error) {
+        // The runner will never hear of this job (the database went away, say): give it back to the queue.
+        await requeueJob(ctx, started).catch(() => undefined);
+        throw error;
+      }
       return { job: started, payload };
     }
     if (candidates.length < CANDIDATE_BATCH) return null;
