@@ -2,6 +2,16 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { toJob, type Job } from './jobs-repository.js';
 
+/** A build another job may take artifacts from. */
+export interface DependencyRow {
+  id: number;
+  name: string;
+  stageIdx: number;
+  erasedAt: string | null;
+  pipelineId: number;
+  projectId: number;
+}
+
 /** A job as pipeline processing sees it. */
 export interface ProcessingRow {
   id: number;
@@ -55,10 +65,10 @@ export class JobQueueRepository {
   }
 
   /** The pipeline's current builds before a stage (or all of them): what a job may download artifacts from. */
-  async buildsBefore(pipelineId: number, stageIdx: number): Promise<Array<{ id: number; name: string; stageIdx: number }>> {
+  async buildsBefore(pipelineId: number, stageIdx: number): Promise<DependencyRow[]> {
     const rows = await this.db
       .selectFrom('jobs')
-      .select(['id', 'name', 'stage_idx'])
+      .select(['id', 'name', 'stage_idx', 'erased_at', 'pipeline_id', 'project_id'])
       .where('pipeline_id', '=', pipelineId)
       .where('type', '=', 'build')
       .where('retried', '=', 0)
@@ -66,7 +76,7 @@ export class JobQueueRepository {
       .where('stage_idx', '<', Math.min(stageIdx, 2_147_483_647))
       .orderBy('id', 'asc')
       .execute();
-    return rows.map((row) => ({ id: row.id, name: row.name, stageIdx: row.stage_idx }));
+    return rows.map((row) => ({ id: row.id, name: row.name, stageIdx: row.stage_idx, erasedAt: row.erased_at, pipelineId: row.pipeline_id, projectId: row.project_id }));
   }
 
   /**

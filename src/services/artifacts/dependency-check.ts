@@ -1,24 +1,9 @@
 import type { Job } from '../../store/jobs-repository.js';
 import type { ServiceContext } from '../context.js';
 import { finishJob } from '../pipelines/job-lifecycle.js';
+import { dependencySources } from '../queue/job-dependencies.js';
 import { isExpired } from './artifact-expiry.js';
 import { artifactsLocked } from './latest-artifacts.js';
-
-/** The jobs whose artifacts `job` downloads: `dependencies:`, else `needs:` with artifacts, else every earlier stage. */
-async function dependencyJobs(ctx: ServiceContext, job: Job): Promise<Job[]> {
-  const spec = job.spec;
-  if (spec.dependencies ? spec.dependencies.length === 0 : job.schedulingType === 'dag' ? !(spec.needs ?? []).some((n) => n.artifacts) : job.stageIdx === 0) return [];
-  const builds = (await ctx.store.jobs.listByPipeline(job.pipelineId)).filter((o) => o.type === 'build' && o.id !== job.id);
-  if (spec.dependencies) {
-    const names = new Set(spec.dependencies);
-    return builds.filter((o) => names.has(o.name) || names.has(o.spec.base_name));
-  }
-  if (job.schedulingType === 'dag') {
-    const names = new Set((spec.needs ?? []).filter((n) => n.artifacts).map((n) => n.name));
-    return builds.filter((o) => names.has(o.name) || names.has(o.spec.base_name));
-  }
-  return builds.filter((o) => o.stageIdx < job.stageIdx);
-}
 
 /**
  * GitLab's `valid_dependency?`: a job cannot run when a job it takes artifacts from was erased or its
@@ -26,7 +11,7 @@ async function dependencyJobs(ctx: ServiceContext, job: Job): Promise<Job[]> {
  * instead of being handed to a runner. Jobs that never made artifacts are fine.
  */
 export async function hasMissingDependency(ctx: ServiceContext, job: Job): Promise<boolean> {
-  const deps = await dependencyJobs(ctx, job);
+  const deps = await dependencySources(ctx, job);
   if (deps.length === 0) return false;
   if (deps.some((d) => d.erasedAt !== null)) return true;
   const artifacts = await ctx.store.jobArtifacts.listByJobs(deps.map((d) => d.id));

@@ -5,6 +5,7 @@ import type { Runner } from '../../store/runners-repository.js';
 import type { ServiceContext } from '../context.js';
 import { artifactFormatOf } from '../artifacts/artifact-types.js';
 import { buildJobVariables, type RunnerVariable } from '../pipelines/job-variables.js';
+import { dependencySources } from './job-dependencies.js';
 import { JOB_TOKEN_PREFIX } from '../jobs/job-tokens.js';
 
 /** Failure reasons a runner may report (GitLab's Ci::Build failure_reason enum, the runner-facing part). */
@@ -62,16 +63,9 @@ function artifactEntries(job: Job): object[] {
   return entries;
 }
 
-/** `test 1/2` and `test: [linux]` are instances of `test`: `dependencies:`/`needs:` may name the job or its instances. */
-const namedBy = (jobName: string, name: string) => jobName === name || jobName.startsWith(`${name} `) || jobName.startsWith(`${name}:`);
-
-/** The jobs whose artifacts this one downloads: `dependencies:`, else `needs:` with artifacts, else every earlier stage. */
+/** The builds this job downloads artifacts from, each with its archive when it has one. */
 async function dependencyEntries(ctx: ServiceContext, job: Job, token: string): Promise<object[]> {
-  const names = job.spec.dependencies ?? (job.schedulingType === 'dag' ? (job.spec.needs ?? []).filter((n) => n.artifacts).map((n) => n.name) : null);
-  if (names ? names.length === 0 : job.stageIdx === 0) return [];
-  // needs may point at a later stage's job in GitLab's DAG, so a named lookup reads the whole pipeline.
-  const candidates = await ctx.store.jobQueue.buildsBefore(job.pipelineId, names ? Number.MAX_SAFE_INTEGER : job.stageIdx);
-  const sources = candidates.filter((other) => other.id !== job.id && (!names || names.some((name) => namedBy(other.name, name))));
+  const sources = await dependencySources(ctx, job);
   if (sources.length === 0) return [];
   const artifacts = await ctx.store.jobArtifacts.listByJobs(sources.map((s) => s.id));
   return sources.map((source) => {
