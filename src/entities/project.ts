@@ -38,14 +38,8 @@ export function projectSimpleEntity(view: ProjectView, rc: RenderContext) {
   const { project } = view;
   const webUrl = `${rc.externalUrl}/${project.fullPath}`;
   const namespace = view.namespaceChain[0];
-  return {
-    id: project.id,
-    description: project.description,
-    name: project.name,
-    name_with_namespace: nameWithNamespace(view),
-    path: project.path,
-    path_with_namespace: project.fullPath,
-    created_at: project.createdAt,
+  // BasicProjectDetails extends ProjectIdentity: the same first keys, in the same order.
+  return Object.assign(projectIdentityEntity(view), {
     default_branch: project.defaultBranch,
     tag_list: [],
     topics: [],
@@ -58,7 +52,7 @@ export function projectSimpleEntity(view: ProjectView, rc: RenderContext) {
     star_count: 0,
     last_activity_at: project.lastActivityAt,
     namespace: namespace ? namespaceBasicEntity(namespace, rc) : null,
-  };
+  });
 }
 
 /** API::Entities::Project, the full shape. */

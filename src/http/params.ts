@@ -46,3 +46,13 @@ export const PathOrIdParams = Type.Object({ id: Type.String({ minLength: 1, maxL
 export const Text = (options: object = {}) => Type.String({ maxLength: 10_000, ...options });
 
 export const Optional = <T extends TSchema>(schema: T) => Type.Optional(schema);
+
+/** A request URL's path with its percent-escapes decoded, without the query; null when the escapes are malformed. */
+export function decodedPathname(url: string): string | null {
+  const question = url.indexOf('?');
+  try {
+    return decodeURIComponent(question === -1 ? url : url.slice(0, question));
+  } catch {
+    return null;
+  }
+}

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, routeNotFound } from '../../errors/api-error.js';
+import { decodedPathname } from '../../http/params.js';
 import type { GitCredentials, GitService } from '../../services/repositories/git-access.js';
 import { serveGitHttp, type GitAction } from '../../services/repositories/git-http.js';
 
@@ -14,12 +15,8 @@ interface GitUrl {
 /** `/<full/path>.git/<action>` (the `.git` is optional, as for GitLab clone URLs without it), or null. */
 function parseGitUrl(url: string): GitUrl | null {
   const question = url.indexOf('?');
-  let pathname: string;
-  try {
-    pathname = decodeURIComponent(question === -1 ? url : url.slice(0, question));
-  } catch {
-    return null;
-  }
+  const pathname = decodedPathname(url);
+  if (pathname === null) return null;
   const match = /^\/(.+?)(?:\.git)?\/(info\/refs|git-upload-pack|git-receive-pack)$/.exec(pathname);
   if (!match) return null;
   const query = new URLSearchParams(question === -1 ? '' : url.slice(question + 1));

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, routeNotFound } from '../../errors/api-error.js';
+import { decodedPathname } from '../../http/params.js';
 import { registerAdminRoutes } from './admin.js';
 import { browseArtifacts, keepJobArtifacts, showArtifactFile } from './artifacts.js';
 import { registerAssets, type AssetUrls } from './assets.js';
@@ -90,13 +91,8 @@ export default async function webUiRoutes(app: FastifyInstance) {
 
 /** `/<full/path>[/-/<page>]` → the project's full path and the page below it; null for anything else. */
 function splitProjectUrl(url: string): { fullPath: string; page: string } | null {
-  const question = url.indexOf('?');
-  let pathname: string;
-  try {
-    pathname = decodeURIComponent(question === -1 ? url : url.slice(0, question));
-  } catch {
-    return null;
-  }
+  const pathname = decodedPathname(url);
+  if (pathname === null) return null;
   const marker = pathname.indexOf('/-/');
   const projectPart = (marker === -1 ? pathname : pathname.slice(0, marker)).replace(/^\/+|\/+$/g, '');
   const page = marker === -1 ? '' : pathname.slice(marker + 3);

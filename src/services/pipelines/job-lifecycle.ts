@@ -1,5 +1,5 @@
 import type { Job } from '../../store/jobs-repository.js';
-import { isoNow, type ServiceContext } from '../context.js';
+import type { ServiceContext } from '../context.js';
 import { transitionJob } from './job-transitions.js';
 import { pipelineJobStarted, processPipeline } from './process-pipeline.js';
 import { retryJob } from './pipeline-actions.js';
@@ -13,17 +13,6 @@ export async function startJob(ctx: ServiceContext, job: Job, changes: { runnerI
   // away in between) is set by the pipeline's next processing, at the latest when the job finishes.
   if (started) await pipelineJobStarted(ctx, job.pipelineId).catch(() => undefined);
   return started;
-}
-
-/**
- * Undoes an assignment whose runner never got the job: back to `pending` without runner or token, if it is
- * still running for that assignment. (GitLab requeues unacknowledged jobs the same way.)
- */
-export async function requeueJob(ctx: ServiceContext, job: Job): Promise<boolean> {
-  const changes = { status: 'pending', runnerId: null, runnerManagerId: null, tokenDigest: null, startedAt: null, updatedAt: isoNow(ctx) };
-  if (!(await ctx.store.jobs.updateIfStatus(job.id, 'running', changes))) return false;
-  ctx.events.emit('job-status', { jobId: job.id, type: job.type, pipelineId: job.pipelineId, projectId: job.projectId, from: 'running', to: 'pending' });
-  return true;
 }
 
 /** Whether GitLab's `retry:` asks for another attempt after this failure. */

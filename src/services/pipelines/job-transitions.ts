@@ -59,3 +59,14 @@ export async function transitionJobs(ctx: ServiceContext, jobs: Job[], event: Jo
   }
   return done;
 }
+
+/**
+ * Undoes an assignment whose runner never got the job: back to `pending` without runner or token, if it is
+ * still running for that assignment. (GitLab requeues unacknowledged jobs the same way.)
+ */
+export async function requeueJob(ctx: ServiceContext, job: Job): Promise<boolean> {
+  const changes = { status: 'pending', runnerId: null, runnerManagerId: null, tokenDigest: null, startedAt: null, updatedAt: isoNow(ctx) };
+  if (!(await ctx.store.jobs.updateIfStatus(job.id, 'running', changes))) return false;
+  ctx.events.emit('job-status', { jobId: job.id, type: job.type, pipelineId: job.pipelineId, projectId: job.projectId, from: 'running', to: 'pending' });
+  return true;
+}
