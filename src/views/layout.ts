@@ -4,8 +4,10 @@ import { html, type Html, type HtmlValue } from './html.js';
 export interface PageContext {
   user: { username: string; name: string; isAdmin: boolean } | null;
   csrfToken: string | null;
-  /** Versioned URL of a file in web/assets (e.g. `asset('app.css')`). */
+  /** Built (content-hashed) URL of a browser entry, named by its file in web/src (e.g. `asset('app.css')`). */
   asset(name: string): string;
+  /** Stylesheets and shared chunks a browser entry imports. */
+  assetImports(name: string): { css: string[]; modules: string[] };
   now: Date;
   /** The URL of the page, for the sign-in link's return address. */
   path: string;
@@ -14,7 +16,7 @@ export interface PageContext {
 export interface PageOptions {
   title: string;
   content: Html;
-  /** Extra module scripts of this page (names in web/assets). */
+  /** Extra module scripts of this page (entries in web/src). */
   scripts?: string[];
   /** `wide`: the job page uses the whole width. */
   wide?: boolean;
@@ -22,6 +24,14 @@ export interface PageOptions {
 }
 
 const LOGO = html`<svg class="logo" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><rect x="2" y="5" width="20" height="4" rx="2"/><rect x="2" y="11" width="20" height="4" rx="2"/><rect x="2" y="17" width="20" height="4" rx="2"/></svg>`;
+
+/** The stylesheet, then each script with what it imports (listed so the browser fetches them at once). */
+function assetTags(pc: PageContext, scripts: string[]): Html {
+  const imports = scripts.map((name) => pc.assetImports(name));
+  const css = new Set([pc.asset('app.css'), ...imports.flatMap((i) => i.css)]);
+  const modules = new Set(imports.flatMap((i) => i.modules));
+  return html`${[...css].map((href) => html`<link rel="stylesheet" href="${href}">\n`)}${[...modules].map((href) => html`<link rel="modulepreload" href="${href}">\n`)}${scripts.map((name) => html`<script type="module" src="${pc.asset(name)}"></script>\n`)}`;
+}
 
 export function page(pc: PageContext, options: PageOptions): Html {
   const user = pc.user;
@@ -32,9 +42,7 @@ export function page(pc: PageContext, options: PageOptions): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${pc.csrfToken ? html`<meta name="csrf-token" content="${pc.csrfToken}">` : ''}
 <title>${options.title} · Conveyor</title>
-<link rel="stylesheet" href="${pc.asset('app.css')}">
-<script type="module" src="${pc.asset('app.js')}"></script>
-${(options.scripts ?? []).map((name) => html`<script type="module" src="${pc.asset(name)}"></script>`)}
+${assetTags(pc, ['app.js', ...(options.scripts ?? [])])}
 </head>
 <body>
 <a class="skip-link" href="#main">Skip to content</a>

@@ -41,6 +41,7 @@ export function pageContext(request: FastifyRequest, assets: AssetUrls): PageCon
     user: user ? { username: user.username, name: user.name, isAdmin: user.isAdmin } : null,
     csrfToken: request.webSession?.csrfToken ?? null,
     asset: (name) => assets.url(name),
+    assetImports: (name) => assets.imports(name),
     now: request.server.ctx.clock.now(),
     path: request.url,
   };

@@ -1,7 +1,7 @@
 // The job log: ANSI colours (anser), collapsible sections with durations, numbered linkable lines,
 // and live following over the log stream (Server-Sent Events) with auto-scroll that stops when the
 // reader scrolls up. Text always goes in through textContent: log output never becomes markup.
-import Anser from './anser.js';
+import Anser from 'anser';
 
 const SGR = /\x1b\[([0-9;]*)m/g;
 const MARKER = /section_(start|end):(\d+):([A-Za-z0-9_.-]+)(?:\[([^\]]*)\])?\r?(?:\x1b\[0?K)?/g;
