@@ -1,0 +1,20 @@
+/** Headless Chromium for the web UI's browser tests (test/e2e): Debian's package, which .ci/run installs. */
+import fs from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CONVEYOR_CHROMIUM ?? '/usr/bin/chromium';
+
+/** A reason to skip the suite on a machine without the browser; CI must have it, so there it never skips. */
+export const NO_BROWSER: string | false = !fs.existsSync(CHROMIUM) && !process.env.CI && `no browser at ${CHROMIUM}`;
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+}
+
+export async function signIn(page: Page, login: string, password: string): Promise<void> {
+  await page.goto('/users/sign_in');
+  await page.getByLabel('Username or email').fill(login);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/users/sign_in'));
+}
