@@ -14,6 +14,7 @@ import { registerBridgeTriggers } from './services/pipelines/bridges.js';
 import { FilesystemBlobStore } from './blobs/filesystem-blob-store.js';
 import { BuildQueue } from './services/queue/build-queue.js';
 import { bridgeEvents } from './services/cluster-events.js';
+import { registerTraceWatchers } from './services/traces/trace-watchers.js';
 import { DEFAULT_STUCK_LIMITS, dropStuckJobs } from './services/queue/stuck-jobs.js';
 import { startArtifactHousekeeping } from './services/artifacts/artifact-housekeeping.js';
 import { openDatabase, type DatabaseHandle } from './store/db.js';
@@ -62,6 +63,7 @@ export async function startServer(config: Config, options: { log?: boolean } = {
   const logger = options.log === false ? false : pino({ level: config.logLevel });
   const app = await buildApp({ ctx, logger, jobsApiRateLimit: config.jobsApiRateLimit, longPollSeconds: config.longPollSeconds });
   await bridgeEvents(ctx, handle.notifier, (error) => app.log.warn({ err: error }, 'cross-process event delivery failed'));
+  registerTraceWatchers(ctx);
   registerPushTrigger(ctx, (error) => app.log.error({ err: error }, 'creating pipelines for a push failed'));
   registerBridgeTriggers(ctx, (error) => app.log.error({ err: error }, 'a trigger job failed'));
   // Delayed jobs become pending at their time. Every process runs the timer; one at a time does the work

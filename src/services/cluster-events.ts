@@ -6,10 +6,11 @@ import { wakesRunners } from './queue/build-queue.js';
 /**
  * The events other server processes must hear: a job becoming pending wakes their long-polling runners, a
  * status change or a cancel reaches the process holding the runner's next request, log appends reach their
- * live streams, and runner changes evict their caches. Everything else stays in the process that did the
- * work, so work is never done twice.
+ * live streams, a log's readers shorten its runner's patch interval wherever the runner calls, and runner
+ * changes evict their caches. Everything else stays in the process that did the work, so work is never
+ * done twice.
  */
-const SHARED_EVENTS = ['job-status', 'trace-appended', 'runner-changed'] as const;
+const SHARED_EVENTS = ['job-status', 'trace-appended', 'trace-watched', 'runner-changed'] as const;
 type SharedEvent = (typeof SHARED_EVENTS)[number];
 
 interface Envelope {

@@ -52,6 +52,13 @@ export interface TraceAppendedEvent {
   size: number;
 }
 
+/** Someone reads a job's log: runners are told to send it more often for `forMs` (trace-watchers). */
+export interface TraceWatchedEvent {
+  remote?: boolean;
+  jobId: number;
+  forMs: number;
+}
+
 interface EventMap {
   push: [PushEvent];
   'job-status': [JobStatusEvent];
@@ -59,6 +66,7 @@ interface EventMap {
   'job-erased': [JobErasedEvent];
   'runner-changed': [RunnerChangedEvent];
   'trace-appended': [TraceAppendedEvent];
+  'trace-watched': [TraceWatchedEvent];
 }
 
 /**

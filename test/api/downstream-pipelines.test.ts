@@ -47,7 +47,12 @@ for (const dialect of DIALECTS) {
         'ci/child.yml': 'child-job:\n  script: echo child\n',
         '.gitlab-ci.yml': 'build:\n  stage: build\n  script: x\ntrigger-child:\n  stage: test\n  trigger:\n    include: ci/child.yml\n    strategy: depend\n',
       });
-      const parent = await eventually(async () => (await pipelinesOf(project.id)).find((p) => p.source === 'push'), 'the parent pipeline');
+      // The pipeline row is committed before its processing makes `build` pending (possibly in the other process).
+      const parent = await eventually(async () => {
+        const found = (await pipelinesOf(project.id)).find((p) => p.source === 'push');
+        const jobs = found ? await store().jobs.listByPipeline(found.id) : [];
+        return jobs.some((j) => j.name === 'build' && j.status === 'pending') ? found : undefined;
+      }, 'the parent pipeline with build pending');
       await runAll(parent.id);
       const bridge = await eventually(async () => {
         const b = (await store().jobs.listByPipeline(parent.id)).find((j) => j.name === 'trigger-child');

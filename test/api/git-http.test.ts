@@ -23,7 +23,8 @@ for (const dialect of DIALECTS) {
     before(async () => {
       t = await startTestServer(dialect);
       events = [];
-      t.server.app.ctx.events.on('push', (event) => events.push(event));
+      // The process that ran the push emits its event; in pair mode that may be either server.
+      for (const server of t.servers) server.app.ctx.events.on('push', (event) => events.push(event));
     });
     after(async () => {
       for (const tree of trees) tree.remove();

@@ -12,7 +12,7 @@ import { assertEntities, assertEntity, assertJob } from '../helpers/entity-schem
 import { addMember, createGroup, createProject, createUser } from '../helpers/fixtures.js';
 import { jobNamed, pushPipeline } from '../helpers/pipelines.js';
 import { createRunner, requestJob, runnerCall, RUNNER_INFO, updateJob } from '../helpers/runners.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { shiftClocks, startTestServer, type TestServer } from '../helpers/server.js';
 
 type User = { id: number; username: string; token: string };
 
@@ -211,18 +211,18 @@ for (const dialect of DIALECTS) {
           const online = (await t.api('GET', `/runners/${runner.id}`)).body;
           assert.deepEqual([online.status, online.online, online.version, online.revision, online.platform, online.architecture], ['online', true, '17.5.0', 'feedbeef', 'linux', 'amd64']);
           assert.ok(online.contacted_at);
-          const clock = ctx.clock;
+          let restore = shiftClocks(t, 3 * 3600_000);
           try {
-            ctx.clock = { now: () => new Date(Date.now() + 3 * 3600_000) };
             const offline = (await t.api('GET', `/runners/${runner.id}`)).body;
             assert.deepEqual([offline.status, offline.online], ['offline', false]);
             assert.ok((await t.api('GET', '/runners/all?status=offline')).body.some((x: any) => x.id === runner.id));
-            ctx.clock = { now: () => new Date(Date.now() + 8 * 24 * 3600_000) };
+            restore();
+            restore = shiftClocks(t, 8 * 24 * 3600_000);
             assert.equal((await t.api('GET', `/runners/${runner.id}`)).body.status, 'stale');
             const stale = (await t.api('GET', '/runners/all?status=stale')).body.map((x: any) => x.id);
             assert.ok(stale.includes(runner.id) && stale.includes(r.shared));
           } finally {
-            ctx.clock = clock;
+            restore();
           }
           await t.api('PUT', `/runners/${runner.id}`, { body: { paused: true } });
           const paused = (await t.api('GET', `/runners/${runner.id}`)).body;

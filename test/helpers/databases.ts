@@ -3,7 +3,8 @@ import pg from 'pg';
 
 export type TestDialect = 'sqlite' | 'postgres';
 /** With `CONVEYOR_TEST_PAIR=1` only PostgreSQL: a two-process deployment needs a shared database. */
-export const DIALECTS: TestDialect[] = process.env.CONVEYOR_TEST_PAIR === '1' ? ['postgres'] : ['sqlite', 'postgres'];
+export const PAIR_MODE = process.env.CONVEYOR_TEST_PAIR === '1';
+export const DIALECTS: TestDialect[] = PAIR_MODE ? ['postgres'] : ['sqlite', 'postgres'];
 
 const ADMIN_URL = process.env.CONVEYOR_TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 

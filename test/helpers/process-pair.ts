@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 export async function startRoundRobinProxy(port: number, targets: string[]): Promise<{ close(): Promise<void> }> {
   const agent = new http.Agent({ keepAlive: true });
   let next = 0;
-  const server = http.createServer((incoming, outgoing) => {
+  // Larger than any server's limit, so the servers, not the proxy, answer oversized requests.
+  const server = http.createServer({ maxHeaderSize: 1024 * 1024 }, (incoming, outgoing) => {
     const target = new URL(targets[next++ % targets.length]);
     const forwarded = http.request(
       { host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers: incoming.headers, agent },

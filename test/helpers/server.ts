@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { createPostgresDatabase, type TestDialect } from './databases.js';
+import { createPostgresDatabase, PAIR_MODE, type TestDialect } from './databases.js';
+import { startRoundRobinProxy } from './process-pair.js';
 
 export const ROOT_TOKEN = 'glpat-test-root-token-0001';
 export const ROOT_PASSWORD = 'root-password-for-tests';
@@ -27,7 +28,10 @@ export interface TestServer {
   url: string;
   apiUrl: string;
   dataDir: string;
+  /** In pair mode (`CONVEYOR_TEST_PAIR=1`), the first of the two servers. */
   server: RunningServer;
+  /** Every server behind `url`: one, or two in pair mode (events and clocks are per server). */
+  servers: RunningServer[];
   /** Sends a request with the root token unless `token` says otherwise (null = anonymous). */
   api<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
   close(): Promise<void>;
@@ -46,17 +50,25 @@ export async function startTestServer(
   // The external URL must name the real port, which is known only after listening: start on
   // a free port found first.
   const port = await freePort();
-  const server = await startServer({ ...config, ...options.config, port, externalUrl: `http://127.0.0.1:${port}` }, { log: false });
   const url = `http://127.0.0.1:${port}`;
+  const settings = { ...config, ...options.config, externalUrl: url };
+  // A test that brings its own database builds its own deployment (test/scale); the others, in pair mode,
+  // talk to two servers through a round-robin proxy on the port they were told about.
+  const pair = PAIR_MODE && dialect === 'postgres' && !options.databaseUrl;
+  const server = await startServer({ ...settings, port: pair ? 0 : port }, { log: false });
+  const second = pair ? await startServer({ ...settings, port: 0 }, { log: false }) : null;
+  const proxy = second ? await startRoundRobinProxy(port, [server.url, second.url]) : null;
   return {
     dialect,
     url,
     apiUrl: `${url}/api/v4`,
     dataDir,
     server,
+    servers: second ? [server, second] : [server],
     api: (method, p, o) => request(`${url}/api/v4`, method, p, o),
     async close() {
-      await server.close();
+      await proxy?.close();
+      await Promise.all([server.close(), second?.close()]);
       await database?.drop();
       if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
@@ -91,4 +103,11 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
+}
+
+/** Moves every server's clock `ms` ahead of real time; returns the function that puts the clocks back. */
+export function shiftClocks(t: TestServer, ms: number): () => void {
+  const saved = t.servers.map((s) => s.app.ctx.clock);
+  for (const s of t.servers) s.app.ctx.clock = { now: () => new Date(Date.now() + ms) };
+  return () => t.servers.forEach((s, i) => (s.app.ctx.clock = saved[i]));
 }

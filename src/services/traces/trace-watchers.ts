@@ -14,11 +14,28 @@ function watched(ctx: ServiceContext): Map<number, number> {
   return found;
 }
 
-/** Someone is reading this job's log: its runner should send more often for a while. */
-export function markWatched(ctx: ServiceContext, jobId: number, forMs = WATCH_MS): void {
+function extend(ctx: ServiceContext, jobId: number, forMs: number): number | undefined {
   const map = watched(ctx);
   if (map.size > 10_000) map.clear();
-  map.set(jobId, Math.max(map.get(jobId) ?? 0, Date.now() + forMs));
+  const before = map.get(jobId);
+  map.set(jobId, Math.max(before ?? 0, Date.now() + forMs));
+  return before;
+}
+
+/**
+ * Someone is reading this job's log: its runner should send more often for a while. The runner's patches
+ * may reach any process, so the others hear it too (`trace-watched`), at most every half window per job.
+ */
+export function markWatched(ctx: ServiceContext, jobId: number, forMs = WATCH_MS): void {
+  const before = extend(ctx, jobId, forMs);
+  if (before === undefined || before < Date.now() + forMs / 2) ctx.events.emit('trace-watched', { jobId, forMs });
+}
+
+/** Takes other processes' watchers into this one's answers to runners. */
+export function registerTraceWatchers(ctx: ServiceContext): void {
+  ctx.events.on('trace-watched', (event) => {
+    if (event.remote) extend(ctx, event.jobId, event.forMs);
+  });
 }
 
 export function traceUpdateInterval(ctx: ServiceContext, jobId: number): number {
