@@ -2,15 +2,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { makeZip, runWithArtifacts } from '../helpers/artifacts.js';
+import { launchChromium, NO_BROWSER, signIn } from '../helpers/browser.js';
 import { addMember, createProject, createUser, unique } from '../helpers/fixtures.js';
 import { pushPipeline } from '../helpers/pipelines.js';
 import { createRunner, patchTrace, requestJob, updateJob } from '../helpers/runners.js';
 import { ROOT_PASSWORD, startTestServer, type TestServer } from '../helpers/server.js';
 
-/** Debian's chromium (apt-get install chromium); .ci/run installs it. */
-const CHROMIUM = process.env.CONVEYOR_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = path.resolve('test-results');
 const ESC = '\u001b';
 const XSS_FILE = '<img src=x onerror=window.__xss=1>.txt';
@@ -37,15 +36,7 @@ deploy:
   script: make deploy
 `;
 
-async function signIn(page: Page, login: string, password: string): Promise<void> {
-  await page.goto('/users/sign_in');
-  await page.getByLabel('Username or email').fill(login);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/users/sign_in'));
-}
-
-describe('web UI in Chromium', { skip: !fs.existsSync(CHROMIUM) && !process.env.CI && `no browser at ${CHROMIUM}` }, () => {
+describe('web UI in Chromium', { skip: NO_BROWSER }, () => {
   let t: TestServer;
   let browser: Browser;
   let root: BrowserContext;
@@ -65,7 +56,7 @@ describe('web UI in Chromium', { skip: !fs.existsSync(CHROMIUM) && !process.env.
   before(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
     t = await startTestServer('sqlite');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     project = await createProject(t, { name: unique('web'), visibility: 'private' });
     runner = await createRunner(t);
     const pipeline = await pushPipeline(t, project, { '.gitlab-ci.yml': CI_YAML, [XSS_FILE]: 'x' });
