@@ -92,10 +92,13 @@ export function runHttpBackend(request: HttpBackendRequest): Promise<HttpBackend
     const body = request.body;
     // A client that goes away mid-upload never ends the body (node reports an `error`, or only a
     // `close`); git must then see EOF, or it waits forever holding the push lock.
-    body.on('error', () => child.stdin.destroy());
-    body.on('close', () => {
+    const cutOff = () => {
       if (!body.readableEnded) child.stdin.destroy();
-    });
+    };
+    body.on('error', () => child.stdin.destroy());
+    body.on('close', cutOff);
+    // The client may have gone while the push waited for the repository's lock: its `close` came before us.
+    if (body.destroyed) cutOff();
     body.pipe(child.stdin);
   } else {
     child.stdin.end();
