@@ -6,6 +6,12 @@ import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BlobReader, BlobStore } from './blob-store.js';
 
+/**
+ * Reads of 1 MiB: a large archive or entry streams in few chunks (each read and each socket write has a
+ * fixed cost), at the price of 1 MiB buffered per download.
+ */
+const READER_CHUNK = 1024 * 1024;
+
 /** Server-made keys only: a path segment alphabet that cannot climb out of the root. */
 const KEY_PATTERN = /^[a-z0-9-]+(\/[a-zA-Z0-9._-]+)+$/;
 
@@ -61,7 +67,7 @@ export class FilesystemBlobStore implements BlobStore {
     if (end <= start) return Readable.from([]);
     const file = this.pathOf(key);
     const out = new PassThrough();
-    const source = fs.createReadStream(file, { start, end: end - 1 });
+    const source = fs.createReadStream(file, { start, end: end - 1, highWaterMark: READER_CHUNK });
     source.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? out.end() : out.destroy(error)));
     source.pipe(out);
     return out;
@@ -125,11 +131,17 @@ export class FilesystemBlobStore implements BlobStore {
       stream(start, end) {
         if (end <= start) return Readable.from([]);
         open++;
-        const stream = fs.createReadStream('', { fd: handle, start, end: end - 1, autoClose: false, highWaterMark: 256 * 1024 });
-        stream.once('close', () => {
+        const stream = fs.createReadStream('', { fd: handle, start, end: end - 1, autoClose: false, highWaterMark: READER_CHUNK });
+        let done = false;
+        const release = () => {
+          if (done) return;
+          done = true;
           open--;
           closeWhenIdle();
-        });
+        };
+        // Without autoClose a stream that ends is not destroyed, so 'close' never comes: 'end' releases it too.
+        stream.once('end', release);
+        stream.once('close', release);
         return stream;
       },
       // Streams still reading keep the file open; it closes when the last one ends.

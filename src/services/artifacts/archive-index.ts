@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ServiceContext } from '../context.js';
-import { entryStream, openZip, readEntries, type ArchiveEntry } from './zip-archive.js';
+import { openZip, readEntries, type ArchiveEntry } from './zip-archive.js';
+import { openEntryStream } from './zip-entry-stream.js';
 
 interface Index {
   byName: Map<string, ArchiveEntry>;
@@ -79,20 +80,6 @@ export async function findEntry(ctx: ServiceContext, blobKey: string, name: stri
 export async function openEntry(ctx: ServiceContext, blobKey: string, entry: ArchiveEntry): Promise<Readable> {
   const reader = await ctx.blobs.openReader(blobKey);
   if (!reader) throw new Error('archive missing');
-  try {
-    const zip = await openZip(reader);
-    const stream = await entryStream(zip, entry);
-    stream.once('close', () => {
-      zip.close();
-      void reader.close();
-    });
-    stream.once('error', () => {
-      zip.close();
-      void reader.close();
-    });
-    return stream;
-  } catch (error) {
-    await reader.close();
-    throw error;
-  }
+  // The reader keeps its file open until the entry's stream closes.
+  return openEntryStream(reader, entry).finally(() => reader.close());
 }

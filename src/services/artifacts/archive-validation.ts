@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { BlobReader } from '../../blobs/blob-store.js';
-import { openZip, readEntries, readSmallEntry, type ArchiveEntry } from './zip-archive.js';
+import { openZip, readEntries, type ArchiveEntry } from './zip-archive.js';
+import { readSmallEntry } from './zip-entry-stream.js';
 
 /** Limits an uploaded zip must keep (see docs/architecture.md, "Artifact archives"). */
 export const ARCHIVE_LIMITS = {
@@ -49,7 +50,7 @@ export async function checkArchive(blob: BlobReader, limits = ARCHIVE_LIMITS): P
       unpacked += entry.size;
       packed += entry.compressedSize;
       if (entry.isSymlink) {
-        const target = await readSmallEntry(zip, entry, 4096).catch(() => null);
+        const target = await readSmallEntry(blob, entry, 4096).catch(() => null);
         if (target === null || symlinkEscapes(entry, target.toString('utf8'))) {
           return { ok: false, reason: `symbolic link pointing outside the archive: ${JSON.stringify(entry.name)}` };
         }

@@ -115,26 +115,3 @@ export function readEntries(zip: ZipFile, limit = Number.POSITIVE_INFINITY): Pro
     zip.readEntry();
   });
 }
-
-/** The entry's bytes, decompressed and checked against its recorded size. */
-export function entryStream(zip: ZipFile, entry: ArchiveEntry): Promise<Readable> {
-  const raw = Object.assign(new yauzl.Entry(), {
-    compressedSize: entry.compressedSize,
-    uncompressedSize: entry.size,
-    compressionMethod: entry.compressionMethod,
-    generalPurposeBitFlag: entry.generalPurposeBitFlag,
-    relativeOffsetOfLocalHeader: entry.localHeaderOffset,
-    extraFields: [],
-  });
-  return new Promise((resolve, reject) => {
-    zip.openReadStream(raw, (error, stream) => (error || !stream ? reject(error ?? new Error('unreadable entry')) : resolve(stream)));
-  });
-}
-
-/** Reads a small entry whole (a symlink's target); refuses entries over `max` bytes. */
-export async function readSmallEntry(zip: ZipFile, entry: ArchiveEntry, max: number): Promise<Buffer> {
-  if (entry.size > max) throw new Error('entry too large');
-  const chunks: Buffer[] = [];
-  for await (const chunk of await entryStream(zip, entry)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
