@@ -101,6 +101,12 @@ export class JobArtifactsRepository {
   /** Keep: the job's artifacts never expire. */
   async clearExpiry(jobId: number): Promise<void> {
     await this.db.updateTable('job_artifacts').set({ expire_at: null }).where('job_id', '=', jobId).execute();
+    await this.setJobExpiry(jobId, null);
+  }
+
+  /** The archive's expiry as the job keeps it (`jobs.artifacts_expire_at`), which outlives the rows. */
+  async setJobExpiry(jobId: number, expireAt: string | null): Promise<void> {
+    await this.db.updateTable('jobs').set({ artifacts_expire_at: expireAt }).where('id', '=', jobId).execute();
   }
 
   /** Artifacts whose expiry passed, oldest first, in batches (the sweeper's input). */

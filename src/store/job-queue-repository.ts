@@ -8,6 +8,8 @@ export interface DependencyRow {
   name: string;
   stageIdx: number;
   erasedAt: string | null;
+  /** When its archive expires or expired, even once swept (null: never, or no archive). */
+  artifactsExpireAt: string | null;
   pipelineId: number;
   projectId: number;
 }
@@ -68,7 +70,7 @@ export class JobQueueRepository {
   async buildsBefore(pipelineId: number, stageIdx: number): Promise<DependencyRow[]> {
     const rows = await this.db
       .selectFrom('jobs')
-      .select(['id', 'name', 'stage_idx', 'erased_at', 'pipeline_id', 'project_id'])
+      .select(['id', 'name', 'stage_idx', 'erased_at', 'artifacts_expire_at', 'pipeline_id', 'project_id'])
       .where('pipeline_id', '=', pipelineId)
       .where('type', '=', 'build')
       .where('retried', '=', 0)
@@ -76,7 +78,7 @@ export class JobQueueRepository {
       .where('stage_idx', '<', Math.min(stageIdx, 2_147_483_647))
       .orderBy('id', 'asc')
       .execute();
-    return rows.map((row) => ({ id: row.id, name: row.name, stageIdx: row.stage_idx, erasedAt: row.erased_at, pipelineId: row.pipeline_id, projectId: row.project_id }));
+    return rows.map((row) => ({ id: row.id, name: row.name, stageIdx: row.stage_idx, erasedAt: row.erased_at, artifactsExpireAt: row.artifacts_expire_at, pipelineId: row.pipeline_id, projectId: row.project_id }));
   }
 
   /**

@@ -140,6 +140,8 @@ export interface JobsTable {
   finished_at: string | null;
   erased_at: string | null;
   erased_by_id: number | null;
+  /** The archive's expiry, kept after the sweeper deleted the archive (GitLab's `artifacts_expire_at`). */
+  artifacts_expire_at: Generated<string | null>;
   debug_trace: Generated<number>;
   created_at: string;
   updated_at: string;

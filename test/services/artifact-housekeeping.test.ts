@@ -67,7 +67,9 @@ for (const dialect of DIALECTS) {
     async function expireNow(jobId: number, fileType = 'archive') {
       const row = (await ctx.store.jobArtifacts.listByJob(jobId)).find((a) => a.fileType === fileType)!;
       await ctx.store.jobArtifacts.deleteByIds([row.id]);
-      await ctx.store.jobArtifacts.insert({ ...row, expireAt: new Date(Date.now() - DAY).toISOString() });
+      const past = new Date(Date.now() - DAY).toISOString();
+      await ctx.store.jobArtifacts.insert({ ...row, expireAt: past });
+      if (fileType === 'archive') await ctx.store.jobArtifacts.setJobExpiry(jobId, past);
     }
 
     it('the sweeper removes expired artifacts (rows and files) once their time has come; kept, never-expiring, logs and the ref\'s newest successful pipeline stay', async () => {
@@ -250,6 +252,39 @@ no_deps:
         handed.push(res.body.job_info.name);
       }
       assert.deepEqual(handed.sort(), ['needs_plain', 'no_deps'], 'no dependency with artifacts, or none at all: they run');
+      const needsBuild = await jobNamed(ctx, pipeline.id, 'needs_build');
+      assert.equal(`${needsBuild.status}/${needsBuild.failureReason}`, 'failed/missing_dependency_failure');
+    });
+
+    it('at job request: a dependency whose archive the sweeper already deleted fails the job with missing_dependency_failure; a kept one runs', async () => {
+      const project = await createProject(t);
+      const runner = await createRunner(t, { runner_type: 'project_type', project_id: project.id });
+      const config = 'stages: [build, test]\n' +
+        'build:\n  stage: build\n  script: make\n  artifacts: { paths: [dist/] }\n' +
+        'kept:\n  stage: build\n  script: make\n  artifacts: { paths: [dist/] }\n' +
+        'needs_build:\n  stage: test\n  needs: [build]\n  when: manual\n  script: make\n' +
+        'needs_kept:\n  stage: test\n  needs: [kept]\n  when: manual\n  script: make\n';
+      const pipeline = await pushPipeline(t, project, { '.gitlab-ci.yml': config, 'marker.txt': `${pushes++}` });
+      const build = await runWithArtifacts(t, await jobNamed(ctx, pipeline.id, 'build'), [archive()]);
+      const kept = await runWithArtifacts(t, await jobNamed(ctx, pipeline.id, 'kept'), [archive()]);
+      assert.equal((await t.api('POST', `/projects/${project.id}/jobs/${kept.id}/artifacts/keep`)).status, 200);
+      const newer = await pipelineWith(project, 'only:\n  script: make\n', 'main', {});
+      await pipelineStatus(newer.pipeline.id, 'success');
+      await expireNow(build.id);
+      await sweepExpiredArtifacts(ctx);
+      assert.ok(!(await types(build.id)).includes('archive'), 'swept');
+      assert.ok((await types(kept.id)).includes('archive'), 'kept');
+      for (const name of ['needs_build', 'needs_kept']) {
+        assert.equal((await t.api('POST', `/projects/${project.id}/jobs/${(await jobNamed(ctx, pipeline.id, name)).id}/play`)).status, 200, name);
+      }
+      const handed: string[] = [];
+      for (;;) {
+        const res = await requestJob(t, runner.token);
+        if (res.status === 204) break;
+        assert.equal(res.status, 201, res.text);
+        handed.push(res.body.job_info.name);
+      }
+      assert.deepEqual(handed, ['needs_kept']);
       const needsBuild = await jobNamed(ctx, pipeline.id, 'needs_build');
       assert.equal(`${needsBuild.status}/${needsBuild.failureReason}`, 'failed/missing_dependency_failure');
     });

@@ -21,7 +21,7 @@ export async function keepArtifacts(ctx: ServiceContext, actor: Actor, idOrPath:
   if (!jobAbilities(await projectAbilitiesOf(ctx, actor, project), await jobFacts(ctx, actor, project, job)).has('update_build')) throw forbidden();
   const archive = await ctx.store.jobArtifacts.findByJobAndType(job.id, 'archive');
   if (!archive || archive.blobKey === null || isExpired(archive.expireAt, ctx.clock.now())) throw notFound();
-  await ctx.store.jobArtifacts.clearExpiry(job.id);
+  await ctx.store.transaction((store) => store.jobArtifacts.clearExpiry(job.id));
   return { project, job };
 }
 

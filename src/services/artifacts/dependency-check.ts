@@ -8,17 +8,16 @@ import { artifactsLocked } from './latest-artifacts.js';
 /**
  * GitLab's `valid_dependency?`: a job cannot run when a job it takes artifacts from was erased or its
  * archive expired (unless kept as the ref's latest); it then fails with `missing_dependency_failure`
- * instead of being handed to a runner. Jobs that never made artifacts are fine.
+ * instead of being handed to a runner. Jobs that never made artifacts are fine. The expiry is the one the
+ * job keeps (`artifacts_expire_at`), not the artifact row's: once swept the row is gone, and a missing row
+ * would read as "never had artifacts".
  */
 export async function hasMissingDependency(ctx: ServiceContext, job: Job): Promise<boolean> {
   const deps = await dependencySources(ctx, job);
-  if (deps.length === 0) return false;
   if (deps.some((d) => d.erasedAt !== null)) return true;
-  const artifacts = await ctx.store.jobArtifacts.listByJobs(deps.map((d) => d.id));
   const now = ctx.clock.now();
   for (const dep of deps) {
-    const archive = (artifacts.get(dep.id) ?? []).find((a) => a.fileType === 'archive');
-    if (archive && isExpired(archive.expireAt, now) && !(await artifactsLocked(ctx, dep))) return true;
+    if (isExpired(dep.artifactsExpireAt, now) && !(await artifactsLocked(ctx, dep))) return true;
   }
   return false;
 }
