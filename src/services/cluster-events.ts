@@ -12,12 +12,14 @@ import { wakesRunners } from './queue/build-queue.js';
  */
 const SHARED_EVENTS = ['job-status', 'trace-appended', 'trace-watched', 'runner-changed'] as const;
 type SharedEvent = (typeof SHARED_EVENTS)[number];
+/** A message that only moves every process's queue version to its id. */
+const QUEUE_VERSION = 'queue-version';
 
 interface Envelope {
   /** Unique per message; every process sees the same sequence, so it doubles as the shared queue version. */
   id: string;
   origin: string;
-  name: SharedEvent;
+  name: SharedEvent | typeof QUEUE_VERSION;
   payload: Record<string, unknown>;
 }
 
@@ -42,10 +44,18 @@ export async function bridgeEvents(ctx: ServiceContext, notifier: Notifier, log:
     } catch {
       return;
     }
+    if (envelope.name === QUEUE_VERSION) {
+      ctx.queue.tickTo(envelope.id);
+      return;
+    }
     if (!(SHARED_EVENTS as readonly string[]).includes(envelope.name)) return;
     // Our own messages too: PostgreSQL delivers one order to every listener, so every process lands on the same version.
     if (envelope.name === 'runner-changed' || (envelope.name === 'job-status' && wakesRunners(envelope.payload as never))) ctx.queue.tickTo(envelope.id);
     if (envelope.origin === origin) return;
     ctx.events.emit(envelope.name, Object.assign({}, envelope.payload, { remote: true }) as never);
   });
+  // A process starts with a version of its own: until some event moved every process to a common one, a
+  // runner alternating between it and the others would bring a stale version to each poll and never be held.
+  const hello = { id: crypto.randomBytes(8).toString('hex'), origin, name: QUEUE_VERSION, payload: {} };
+  await notifier.publish(JSON.stringify(hello)).catch(log);
 }
