@@ -16,11 +16,12 @@ export interface ConveyorProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startConveyorProcess(options: { databaseUrl: string; dataDir: string; args?: string[] }): Promise<ConveyorProcess> {
+/** Without `databaseUrl`, on SQLite in the data folder (one process only). */
+export async function startConveyorProcess(options: { databaseUrl?: string; dataDir: string; args?: string[] }): Promise<ConveyorProcess> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--port', String(port), '--database-url', options.databaseUrl, '--data', options.dataDir, '--log-level', 'warn', ...(options.args ?? [])],
+    [BIN, 'serve', '--port', String(port), ...(options.databaseUrl ? ['--database-url', options.databaseUrl] : []), '--data', options.dataDir, '--log-level', 'warn', ...(options.args ?? [])],
     { env: { ...process.env, CONVEYOR_ROOT_TOKEN: ROOT_TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
