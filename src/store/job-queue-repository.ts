@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { Dialect } from './db.js';
 import type { Database } from './schema.js';
 import { toJob, type Job } from './jobs-repository.js';
 
@@ -34,22 +35,22 @@ export interface QueuedJob {
   protected: boolean;
 }
 
-/** The pending builds runners pick from, read through the (status, id) index. */
+/** The pending builds runners pick from, read from the partial index jobs_pending_queue (migration 008). */
 export class JobQueueRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database>, private readonly dialect: Dialect) {}
 
   /** Pending builds oldest first, after `afterId`; only these projects' when given. */
   async candidates(afterId: number, limit: number, projectIds?: number[]): Promise<QueuedJob[]> {
     if (projectIds && projectIds.length === 0) return [];
-    let q = this.db
-      .selectFrom('jobs')
-      .select(['id', 'project_id', 'tag_list', 'protected'])
-      .where('status', '=', 'pending')
-      .where('type', '=', 'build')
-      .where('id', '>', afterId);
-    if (projectIds) q = q.where('project_id', 'in', projectIds);
-    const rows = await q.orderBy('id', 'asc').limit(limit).execute();
-    return rows.map((row) => ({ id: row.id, projectId: row.project_id, tagList: JSON.parse(row.tag_list) as string[], protected: row.protected === 1 }));
+    // SQLite's planner prefers (status, id) without statistics, which visits every candidate's row.
+    const from = this.dialect === 'sqlite' ? sql`jobs indexed by jobs_pending_queue` : sql`jobs`;
+    const inProjects = projectIds ? sql`and project_id in (${sql.join(projectIds)})` : sql``;
+    // The literals must stay literals: a partial index serves only a query whose WHERE names its values.
+    const { rows } = await sql<{ id: number; project_id: number; tag_list: string; protected: number | boolean }>`
+      select id, project_id, tag_list, protected from ${from}
+      where status = 'pending' and type = 'build' and id > ${afterId} ${inProjects}
+      order by id limit ${limit}`.execute(this.db);
+    return rows.map((row) => ({ id: row.id, projectId: row.project_id, tagList: JSON.parse(row.tag_list) as string[], protected: row.protected === 1 || row.protected === true }));
   }
 
   /** Builds in `status` whose `column` time is before `before`, oldest first: what the stuck-job sweep looks at. */

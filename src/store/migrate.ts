@@ -7,6 +7,7 @@ import { jobListIndexes } from './migrations/004-job-list-indexes.js';
 import { runnersAndTraces } from './migrations/005-runners-and-traces.js';
 import { artifactsAccessAndJobTokenScope } from './migrations/006-artifacts-access-and-job-token-scope.js';
 import { webSessions } from './migrations/007-web-sessions.js';
+import { pendingQueueIndex } from './migrations/008-pending-queue-index.js';
 import { jobArtifactsExpireAt } from './migrations/009-job-artifacts-expire-at.js';
 
 function migrationsFor(handle: DatabaseHandle): Record<string, Migration> {
@@ -18,6 +19,7 @@ function migrationsFor(handle: DatabaseHandle): Record<string, Migration> {
     '005-runners-and-traces': runnersAndTraces(handle.dialect),
     '006-artifacts-access-and-job-token-scope': artifactsAccessAndJobTokenScope(),
     '007-web-sessions': webSessions(),
+    '008-pending-queue-index': pendingQueueIndex(),
     '009-job-artifacts-expire-at': jobArtifactsExpireAt(),
   };
 }

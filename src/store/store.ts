@@ -63,7 +63,7 @@ export class Store {
     this.runnerManagers = new RunnerManagersRepository(db);
     this.applicationSettings = new ApplicationSettingsRepository(db);
     this.jobTraces = new JobTracesRepository(db);
-    this.jobQueue = new JobQueueRepository(db);
+    this.jobQueue = new JobQueueRepository(db, dialect);
     this.webSessions = new WebSessionsRepository(db);
     this.jobTokenScope = new JobTokenScopeRepository(db);
   }

@@ -73,6 +73,23 @@ export class BuildQueue {
     });
   }
 
+  /**
+   * Jobs a request of this process is taking right now. Concurrent requests read the same oldest
+   * candidates; skipping the ones a neighbour is already taking saves the losers a row read and a
+   * conditional update each. Only a hint: the database's conditional update still decides.
+   */
+  private readonly claims = new Set<number>();
+
+  claim(jobId: number): boolean {
+    if (this.claims.has(jobId)) return false;
+    this.claims.add(jobId);
+    return true;
+  }
+
+  unclaim(jobId: number): void {
+    this.claims.delete(jobId);
+  }
+
   /** True once the server is stopping: woken long polls answer 204 without searching. */
   closed = false;
 

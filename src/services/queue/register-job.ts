@@ -38,27 +38,34 @@ export async function assignNextJob(ctx: ServiceContext, runner: Runner, manager
   for (;;) {
     const candidates = await ctx.store.jobQueue.candidates(afterId, CANDIDATE_BATCH, projectIds);
     for (const candidate of candidates) {
-      if (!runnerMatchesJob(runner, candidate)) continue;
-      const job = await ctx.store.jobs.findById(candidate.id);
-      if (!job || job.status !== 'pending') continue;
-      if (await failIfDependencyMissing(ctx, job)) continue;
-      const [pipeline, project] = await Promise.all([ctx.store.pipelines.findById(job.pipelineId), ctx.store.projects.findById(job.projectId)]);
-      if (!pipeline || !project) continue;
-      const token = ctx.secrets.token(JOB_TOKEN_PREFIX);
-      const started = await startJob(ctx, job, { runnerId: runner.id, runnerManagerId: manager.id, tokenDigest: tokenDigest(token) });
-      if (!started) continue;
-      let payload: object;
+      if (!runnerMatchesJob(runner, candidate) || !ctx.queue.claim(candidate.id)) continue;
       try {
-        payload = await buildJobPayload(ctx, { job: started, token, pipeline, project, runner, timeoutSeconds: jobTimeout(started, project, runner) });
-      } catch (error) {
-        // The runner will never hear of this job (the database went away, say): give it back to the queue.
-        await requeueJob(ctx, started).catch(() => undefined);
-        throw error;
+        const assigned = await tryAssign(ctx, candidate.id, runner, manager);
+        if (assigned) return assigned;
+      } finally {
+        ctx.queue.unclaim(candidate.id);
       }
-      return { job: started, payload };
     }
     if (candidates.length < CANDIDATE_BATCH) return null;
     afterId = candidates[candidates.length - 1].id;
+  }
+}
+
+async function tryAssign(ctx: ServiceContext, jobId: number, runner: Runner, manager: RunnerManager): Promise<{ job: Job; payload: object } | null> {
+  const job = await ctx.store.jobs.findById(jobId);
+  if (!job || job.status !== 'pending') return null;
+  if (await failIfDependencyMissing(ctx, job)) return null;
+  const [pipeline, project] = await Promise.all([ctx.store.pipelines.findById(job.pipelineId), ctx.store.projects.findById(job.projectId)]);
+  if (!pipeline || !project) return null;
+  const token = ctx.secrets.token(JOB_TOKEN_PREFIX);
+  const started = await startJob(ctx, job, { runnerId: runner.id, runnerManagerId: manager.id, tokenDigest: tokenDigest(token) });
+  if (!started) return null;
+  try {
+    return { job: started, payload: await buildJobPayload(ctx, { job: started, token, pipeline, project, runner, timeoutSeconds: jobTimeout(started, project, runner) }) };
+  } catch (error) {
+    // The runner will never hear of this job (the database went away, say): give it back to the queue.
+    await requeueJob(ctx, started).catch(() => undefined);
+    throw error;
   }
 }
 
