@@ -37,6 +37,14 @@ export async function bridgeEvents(ctx: ServiceContext, notifier: Notifier, log:
       notifier.publish(JSON.stringify(envelope)).catch(log);
     });
   }
+  // A process starts with a version of its own: until some event moved every process to a common one, a
+  // runner alternating between it and the others would bring a stale version to each poll and never be held.
+  // After the LISTEN connection was lost, this process may have missed the events that woke the others
+  // (a job became pending elsewhere): a new common version sends every runner back to the queue.
+  const announceVersion = () => {
+    const hello: Envelope = { id: crypto.randomBytes(8).toString('hex'), origin, name: QUEUE_VERSION, payload: {} };
+    return notifier.publish(JSON.stringify(hello)).catch(log);
+  };
   await notifier.listen((message) => {
     let envelope: Envelope;
     try {
@@ -53,9 +61,10 @@ export async function bridgeEvents(ctx: ServiceContext, notifier: Notifier, log:
     if (envelope.name === 'runner-changed' || (envelope.name === 'job-status' && wakesRunners(envelope.payload as never))) ctx.queue.tickTo(envelope.id);
     if (envelope.origin === origin) return;
     ctx.events.emit(envelope.name, Object.assign({}, envelope.payload, { remote: true }) as never);
+  }, () => {
+    // Ticked here too: the NOTIFY may not make it while the database is still coming back.
+    ctx.queue.tickTo(crypto.randomBytes(8).toString('hex'));
+    void announceVersion();
   });
-  // A process starts with a version of its own: until some event moved every process to a common one, a
-  // runner alternating between it and the others would bring a stale version to each poll and never be held.
-  const hello = { id: crypto.randomBytes(8).toString('hex'), origin, name: QUEUE_VERSION, payload: {} };
-  await notifier.publish(JSON.stringify(hello)).catch(log);
+  await announceVersion();
 }

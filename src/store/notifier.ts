@@ -6,8 +6,12 @@ import pg from 'pg';
  */
 export interface Notifier {
   publish(payload: string): Promise<void>;
-  /** Starts listening; `onMessage` sees every payload published on the channel, this process's own included. */
-  listen(onMessage: (payload: string) => void): Promise<void>;
+  /**
+   * Starts listening; `onMessage` sees every payload published on the channel, this process's own included.
+   * `onRelisten` runs each time listening resumes after the connection was lost: what was published
+   * meanwhile never arrives.
+   */
+  listen(onMessage: (payload: string) => void, onRelisten?: () => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,6 +31,8 @@ export function postgresNotifier(url: string, pool: pg.Pool, log: (error: unknow
   let client: pg.Client | null = null;
   let closed = false;
   let handler: ((payload: string) => void) | null = null;
+  let onRelisten: (() => void) | undefined;
+  let listenedBefore = false;
   let retry: NodeJS.Timeout | null = null;
 
   const connect = async (delayMs = 250): Promise<void> => {
@@ -51,6 +57,8 @@ export function postgresNotifier(url: string, pool: pg.Pool, log: (error: unknow
     try {
       await next.connect();
       await next.query(`LISTEN ${CHANNEL}`);
+      if (listenedBefore) onRelisten?.();
+      listenedBefore = true;
     } catch (error) {
       reconnect(error);
     }
@@ -60,8 +68,9 @@ export function postgresNotifier(url: string, pool: pg.Pool, log: (error: unknow
     async publish(payload) {
       await pool.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]);
     },
-    async listen(onMessage) {
+    async listen(onMessage, relisten) {
       handler = onMessage;
+      onRelisten = relisten;
       await connect();
     },
     async close() {

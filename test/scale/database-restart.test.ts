@@ -10,8 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { startConveyorProcess, type ConveyorProcess } from '../helpers/cluster.js';
 import { gitUrl, WorkTree } from '../helpers/git.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.js';
-import { RUNNER_INFO } from '../helpers/runners.js';
-import { request, ROOT_TOKEN } from '../helpers/server.js';
+import { createRunner, requestJob, RUNNER_INFO } from '../helpers/runners.js';
+import { request, ROOT_TOKEN, startTestServer, type TestServer } from '../helpers/server.js';
 
 describe('PostgreSQL restarted under load', () => {
   let postgres: PrivatePostgres;
@@ -100,5 +100,44 @@ describe('PostgreSQL restarted under load', () => {
     assert.ok(slowest < 20_000, `no request hung (slowest ${slowest} ms)`);
     const pipelines = await request(api(1), 'GET', `/projects/${project.id}/pipelines`);
     assert.equal(pipelines.body[0].status, stranded === 0 ? 'success' : 'running');
+  });
+});
+
+describe('queue version after PostgreSQL restarts', () => {
+  let postgres: PrivatePostgres;
+  let dataDir: string;
+  const servers: TestServer[] = [];
+
+  before(async () => {
+    postgres = await startPrivatePostgres();
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'conveyor-relisten-'));
+    for (let i = 0; i < 2; i++) servers.push(await startTestServer('postgres', { databaseUrl: postgres.url, dataDir }));
+  });
+  after(async () => {
+    for (const server of servers) await server.close();
+    postgres?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('moves every process to a new common version, since events published during the outage never arrived', async () => {
+    const runner = await createRunner(servers[0]);
+    const versions = async () => Promise.all(servers.map(async (s) => {
+      const answer = await requestJob(s, runner.token);
+      return answer.status === 204 ? answer.headers.get('x-gitlab-last-update') : `status ${answer.status}`;
+    }));
+    const settle = async (differentFrom?: string | null) => {
+      let seen = await versions().catch(() => ['', 'unreachable']);
+      for (let attempt = 0; attempt < 200 && (seen[0] !== seen[1] || seen[0] === differentFrom || !seen[0]); attempt++) {
+        await new Promise((r) => setTimeout(r, 50));
+        seen = await versions().catch(() => ['', 'unreachable']);
+      }
+      return seen;
+    };
+    const before = await settle();
+    assert.equal(before[1], before[0]);
+    postgres.restart();
+    const afterRestart = await settle(before[0]);
+    assert.equal(afterRestart[1], afterRestart[0], 'one version on both processes');
+    assert.notEqual(afterRestart[0], before[0], 'a new version: runners look at the queue again');
   });
 });
