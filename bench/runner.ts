@@ -5,11 +5,15 @@
  * 2. assignment throughput from a deep queue (N pending jobs seeded through the store; C clients taking
  *    jobs as fast as they are answered);
  * 3. `PATCH /jobs/:id/trace` ingest of 64 KiB chunks (C running jobs, each appending in order).
+ * The clients of 2 and 3 run in a worker thread (runner-clients.ts), on the other core, as runners are other
+ * machines; autocannon, which costs far less per request, stays in this thread for 1.
  *
  * Usage: node dist/bench/runner.js [sqlite|postgres|both] [queued jobs] [seconds]
  */
+import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import { startBaseline } from './baseline.js';
+import type { ClientsResult, ClientsTask } from './runner-clients.js';
 import type { TestDialect } from '../test/helpers/databases.js';
 import { createRunner, RUNNER_INFO } from '../test/helpers/runners.js';
 import { seedJobs } from '../test/helpers/seed-jobs.js';
@@ -48,53 +52,32 @@ async function idleRequests(t: TestServer, token: string): Promise<void> {
   );
 }
 
+/** Runs the clients in a worker thread (bench/runner-clients.ts) and answers what they did. */
+function runClients(task: ClientsTask): Promise<ClientsResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./runner-clients.js', import.meta.url), { workerData: task });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+}
+
 async function assignment(t: TestServer, token: string): Promise<Array<{ id: number; token: string }>> {
   const project = (await t.api('POST', '/projects', { body: { name: `bench-queue-${Date.now()}` } })).body;
   await seedJobs(t.server.app.ctx.store.db, { projectId: project.id, userId: 1, jobs: queued, jobsPerPipeline: 100, status: 'pending' });
-  const taken: Array<{ id: number; token: string }> = [];
-  const began = Date.now();
-  const deadline = began + seconds * 1000;
-  await Promise.all(Array.from({ length: CLIENTS }, async (_, client) => {
-    const body = JSON.stringify({ token, system_id: `s_bench${client}`, info: RUNNER_INFO });
-    while (Date.now() < deadline) {
-      const answer = await fetch(`${t.apiUrl}/jobs/request`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      if (answer.status !== 201) break;
-      const job = (await answer.json()) as { id: number; token: string };
-      taken.push({ id: job.id, token: job.token });
-    }
-  }));
-  const elapsed = (Date.now() - began) / 1000;
-  const rate = taken.length / elapsed;
+  const result = await runClients({ kind: 'assign', apiUrl: t.apiUrl, clients: CLIENTS, seconds, runnerToken: token, runnerInfo: RUNNER_INFO });
+  const rate = result.taken.length / result.elapsedSeconds;
   console.log(
-    `${t.dialect.padEnd(8)} assignment from a queue of ${queued}: ${taken.length} jobs in ${elapsed.toFixed(1)} s = ${Math.round(rate)} jobs/s` +
+    `${t.dialect.padEnd(8)} assignment from a queue of ${queued}: ${result.taken.length} jobs in ${result.elapsedSeconds.toFixed(1)} s = ${Math.round(rate)} jobs/s` +
       ` with ${CLIENTS} clients (>= 1500 on SQLite: ${rate >= 1500 ? 'met' : 'NOT met'})`,
   );
-  return taken;
+  return result.taken;
 }
 
 async function traceIngest(t: TestServer, jobs: Array<{ id: number; token: string }>): Promise<void> {
-  const chunk = Buffer.alloc(CHUNK, 'x');
-  let bytes = 0;
-  const began = Date.now();
-  const deadline = began + seconds * 1000;
-  await Promise.all(jobs.slice(0, CLIENTS).map(async (job) => {
-    let offset = 0;
-    while (Date.now() < deadline) {
-      const answer = await fetch(`${t.apiUrl}/jobs/${job.id}/trace`, {
-        method: 'PATCH',
-        headers: { 'JOB-TOKEN': job.token, 'Content-Type': 'text/plain', 'Content-Range': `${offset}-${offset + CHUNK - 1}` },
-        body: chunk,
-      });
-      await answer.arrayBuffer();
-      if (answer.status !== 202) throw new Error(`trace patch answered ${answer.status}`);
-      offset += CHUNK;
-      bytes += CHUNK;
-    }
-  }));
-  const elapsed = (Date.now() - began) / 1000;
-  const rate = bytes / elapsed / 1e6;
+  const result = await runClients({ kind: 'trace', apiUrl: t.apiUrl, clients: CLIENTS, seconds, jobs, chunkBytes: CHUNK });
+  const rate = result.bytes / result.elapsedSeconds / 1e6;
   console.log(
-    `${t.dialect.padEnd(8)} PATCH /trace 64 KiB chunks, ${Math.min(CLIENTS, jobs.length)} jobs: ${(bytes / 1e6).toFixed(0)} MB in ${elapsed.toFixed(1)} s = ${rate.toFixed(0)} MB/s` +
+    `${t.dialect.padEnd(8)} PATCH /trace 64 KiB chunks, ${Math.min(CLIENTS, jobs.length)} jobs: ${(result.bytes / 1e6).toFixed(0)} MB in ${result.elapsedSeconds.toFixed(1)} s = ${rate.toFixed(0)} MB/s` +
       ` (>= 150 MB/s: ${rate >= 150 ? 'met' : 'NOT met'}), every chunk on disk before its 202`,
   );
 }

@@ -86,8 +86,9 @@ export function openSqlite(file: string): DatabaseHandle {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
-  // FULL: a write acknowledged to a client survives power loss, not only a process crash. The fsync this
-  // costs is shared by every write of one event-loop turn (sqlite-group-commit.ts).
+  // A write acknowledged to a client survives power loss, not only a process crash: FULL until the group
+  // commit driver takes over, which commits under NORMAL and syncs the WAL itself, off the event loop,
+  // before anyone hears of the write (sqlite-group-commit.ts).
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');

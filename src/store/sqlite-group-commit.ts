@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type SqliteDatabase from 'better-sqlite3';
 import {
   CompiledQuery,
@@ -9,17 +10,61 @@ import {
 } from 'kysely';
 
 /**
- * Group commit for SQLite (what PostgreSQL's `commit_delay` does): with `synchronous = FULL` every commit
- * waits for an fsync, and better-sqlite3 waits on the event loop, so one fsync per write capped the
- * server at a few hundred writes a second. Here every write made in one turn of the event loop joins one
- * transaction, committed once at the end of the turn (setImmediate); each caller hears of its write only
- * after that commit, so an acknowledged write is as durable as before. Kysely transactions run as
- * savepoints inside the group and keep their all-or-nothing meaning. Reads run at once; they may see the
- * group's writes a moment before those are durable, as a second connection could not.
+ * Group commit for SQLite (what PostgreSQL's `commit_delay` does). With `synchronous = FULL` every commit
+ * waits for an fsync on the event loop (better-sqlite3 is synchronous), which capped the server at a few
+ * hundred writes a second and stalled every other request meanwhile. Here every write made in one turn of
+ * the event loop joins one transaction, committed once at the end of the turn (setImmediate) under
+ * `synchronous = NORMAL`, which appends to the WAL without syncing it; the driver then fdatasyncs the WAL
+ * file on libuv's thread pool, and each caller hears of its write only after that sync. A commit is then
+ * as durable as under FULL (SQLite's FULL is exactly a WAL sync per commit), the fsync is shared by every
+ * write of the turn and by the turns that commit while one is in flight, and the event loop never waits
+ * for the disk. Kysely transactions run as savepoints inside the group and keep their all-or-nothing
+ * meaning. Reads run at once; they may see the group's writes a moment before those are durable, as a
+ * second connection could not.
  */
 interface Group {
   committed: Promise<void>;
   settle: (error?: unknown) => void;
+}
+
+/**
+ * Makes committed WAL frames durable off the event loop, one fdatasync at a time; groups that commit while
+ * one runs share the next. Valid because SQLite keeps one WAL file (one inode) while a connection is
+ * open, and syncs the WAL before each checkpoint and the database after it by itself, under NORMAL too.
+ */
+class WalSync {
+  #fd: number | undefined;
+  #inFlight = false;
+  #waiting: Group[] = [];
+
+  constructor(private readonly walFile: string) {}
+
+  afterCommit(group: Group): void {
+    this.#fd ??= fs.openSync(this.walFile, 'r');
+    this.#waiting.push(group);
+    if (!this.#inFlight) this.#sync();
+  }
+
+  #sync(): void {
+    const batch = this.#waiting;
+    this.#waiting = [];
+    this.#inFlight = true;
+    fs.fdatasync(this.#fd!, (error) => {
+      this.#inFlight = false;
+      for (const group of batch) group.settle(error ?? undefined);
+      if (this.#waiting.length > 0) this.#sync();
+    });
+  }
+
+  /** At shutdown: what is committed is synced before the connection closes. */
+  close(): void {
+    if (this.#fd === undefined) return;
+    fs.fdatasyncSync(this.#fd);
+    for (const group of this.#waiting) group.settle();
+    this.#waiting = [];
+    fs.closeSync(this.#fd);
+    this.#fd = undefined;
+  }
 }
 
 const TRANSACTION_SAVEPOINT = 'conveyor_transaction';
@@ -65,9 +110,17 @@ export class GroupCommitSqliteDriver implements Driver {
   #group: Group | undefined;
   #commitDue = false;
   readonly #connection: GroupCommitConnection;
+  /** Unset for an in-memory database, which has no WAL and nothing to make durable. */
+  readonly #walSync: WalSync | undefined;
 
   constructor(private readonly sqlite: SqliteDatabase.Database) {
     this.#connection = new GroupCommitConnection(this, sqlite);
+    if (!sqlite.memory) {
+      if (sqlite.pragma('journal_mode', { simple: true }) !== 'wal') throw new Error('group commit needs journal_mode = WAL');
+      // NORMAL: the commit appends to the WAL; WalSync syncs it before anyone is answered.
+      sqlite.pragma('synchronous = NORMAL');
+      this.#walSync = new WalSync(`${sqlite.name}-wal`);
+    }
   }
 
   async init(): Promise<void> {}
@@ -131,6 +184,7 @@ export class GroupCommitSqliteDriver implements Driver {
 
   async destroy(): Promise<void> {
     this.#commitGroup();
+    this.#walSync?.close();
     this.sqlite.close();
   }
 
@@ -170,7 +224,8 @@ export class GroupCommitSqliteDriver implements Driver {
     this.#group = undefined;
     try {
       if (this.sqlite.inTransaction) this.sqlite.prepare('commit').run();
-      group.settle();
+      if (this.#walSync) this.#walSync.afterCommit(group);
+      else group.settle();
     } catch (error) {
       if (this.sqlite.inTransaction) this.sqlite.prepare('rollback').run();
       group.settle(error);
