@@ -106,6 +106,7 @@ export async function startServer(config: Config, options: { log?: boolean } = {
       await closing;
       // Work started by events (pipelines for a push, downstream pipelines) finishes before the database closes.
       await ctx.events.drain();
+      await ctx.blobs.close();
       await handle.close();
     },
   };

@@ -26,4 +26,6 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Opens a blob for random access; undefined when it does not exist. */
   openReader(key: string): Promise<BlobReader | undefined>;
+  /** Releases what the store holds open (at shutdown). */
+  close(): Promise<void>;
 }

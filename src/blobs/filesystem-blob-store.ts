@@ -5,6 +5,7 @@ import path from 'node:path';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BlobReader, BlobStore } from './blob-store.js';
+import { DurableWriters } from './durable-writers.js';
 
 /**
  * Reads of 1 MiB: a large archive or entry streams in few chunks (each read and each socket write has a
@@ -17,7 +18,13 @@ const KEY_PATTERN = /^[a-z0-9-]+(\/[a-zA-Z0-9._-]+)+$/;
 
 /** Blobs as files under one directory that every server process mounts. */
 export class FilesystemBlobStore implements BlobStore {
+  private readonly writers = new DurableWriters();
+
   constructor(private readonly root: string) {}
+
+  close(): Promise<void> {
+    return this.writers.closeAll();
+  }
 
   private pathOf(key: string): string {
     if (!KEY_PATTERN.test(key) || key.split('/').some((part) => part === '.' || part === '..')) throw new Error(`invalid blob key ${key}`);
@@ -25,19 +32,7 @@ export class FilesystemBlobStore implements BlobStore {
   }
 
   async writeAt(key: string, offset: number, bytes: Buffer): Promise<void> {
-    const file = this.pathOf(key);
-    await fsp.mkdir(path.dirname(file), { recursive: true });
-    const handle = await fsp.open(file, fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o600);
-    try {
-      let written = 0;
-      while (written < bytes.length) {
-        const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, offset + written);
-        written += bytesWritten;
-      }
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
+    await this.writers.write(this.pathOf(key), offset, bytes);
   }
 
   async read(key: string, start: number, end: number): Promise<Buffer> {
@@ -99,7 +94,9 @@ export class FilesystemBlobStore implements BlobStore {
   }
 
   async delete(key: string): Promise<void> {
-    await fsp.rm(this.pathOf(key), { force: true });
+    const file = this.pathOf(key);
+    await this.writers.forget(file);
+    await fsp.rm(file, { force: true });
   }
 
   async openReader(key: string): Promise<BlobReader | undefined> {

@@ -46,6 +46,24 @@ function serialized<T>(ctx: ServiceContext, jobId: number, work: () => Promise<T
 }
 
 /**
+ * Masks the secrets in an append: those inside `fresh`, and those split between the stored `tail` and
+ * `fresh`, without copying the (64 KiB) append when it holds none. `before` is the stored tail again when
+ * a split secret changed it (to be rewritten with the append), else empty.
+ */
+function maskAppend(tail: Buffer, fresh: Buffer, secrets: readonly Buffer[]): { before: Buffer; body: Buffer } {
+  const seam = Buffer.concat([tail, fresh.subarray(0, tail.length)]);
+  const maskedSeam = maskSecrets(seam, secrets, tail.length);
+  let body: Buffer = fresh;
+  let before: Buffer = Buffer.alloc(0);
+  if (maskedSeam !== seam) {
+    body = Buffer.from(fresh);
+    maskedSeam.copy(body, 0, tail.length);
+    if (!maskedSeam.subarray(0, tail.length).equals(tail)) before = maskedSeam.subarray(0, tail.length);
+  }
+  return { before, body: maskSecrets(body, secrets) };
+}
+
+/**
  * `PATCH /jobs/:id/trace`: stores `bytes` at offset `start` of the job's log. Bytes the log already holds
  * are acknowledged again without being written (a resend after a lost reply is harmless); a gap is refused.
  * Secrets are masked (same length) even across the boundary with what is stored; the bytes are on disk
@@ -58,19 +76,20 @@ export function appendTrace(ctx: ServiceContext, job: Job, start: number, bytes:
     const fresh = bytes.subarray(Math.min(bytes.length, size - start));
     if (fresh.length === 0) return { status: 'appended', size };
     if (size + fresh.length > TRACE_SIZE_LIMIT) return { status: 'too-large', size };
-    const lookBack = Math.min(size, Math.max(0, longestSecret(secrets) - 1));
+    const longest = longestSecret(secrets);
+    const lookBack = Math.min(size, Math.max(0, longest - 1));
     const tail = await storedTail(ctx, job.id, size, lookBack);
-    const masked = maskSecrets(Buffer.concat([tail, fresh]), secrets, tail.length);
-    const writeFrom = masked.subarray(0, tail.length).equals(tail) ? tail.length : 0;
-    await ctx.blobs.writeAt(traceKey(job.id), size - tail.length + writeFrom, masked.subarray(writeFrom));
+    const { before, body } = maskAppend(tail, fresh, secrets);
+    await ctx.blobs.writeAt(traceKey(job.id), size - before.length, before.length > 0 ? Buffer.concat([before, body]) : body);
     const newSize = size + fresh.length;
     if (!(await ctx.store.jobTraces.advance(job.id, size, newSize, isoNow(ctx)))) {
       return { status: 'range-mismatch', size: await ctx.store.jobTraces.size(job.id) };
     }
-    const keep = Math.min(masked.length, Math.max(0, longestSecret(secrets) - 1));
+    const keep = Math.min(size + fresh.length, Math.max(0, longest - 1));
     const cache = tails(ctx);
     if (cache.size > 10_000) cache.clear();
-    cache.set(job.id, { size: newSize, tail: Buffer.from(masked.subarray(masked.length - keep)) });
+    const newTail = body.length >= keep ? body.subarray(body.length - keep) : Buffer.concat([tail, body]).subarray(tail.length + body.length - keep);
+    cache.set(job.id, { size: newSize, tail: Buffer.from(newTail) });
     ctx.events.emit('trace-appended', { jobId: job.id, size: newSize });
     return { status: 'appended', size: newSize };
   });
