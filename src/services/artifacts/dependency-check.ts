@@ -1,3 +1,4 @@
+import type { DependencyRow } from '../../store/job-queue-repository.js';
 import type { Job } from '../../store/jobs-repository.js';
 import type { ServiceContext } from '../context.js';
 import { finishJob } from '../pipelines/job-lifecycle.js';
@@ -12,8 +13,8 @@ import { artifactsLocked } from './latest-artifacts.js';
  * job keeps (`artifacts_expire_at`), not the artifact row's: once swept the row is gone, and a missing row
  * would read as "never had artifacts".
  */
-export async function hasMissingDependency(ctx: ServiceContext, job: Job): Promise<boolean> {
-  const deps = await dependencySources(ctx, job);
+export async function hasMissingDependency(ctx: ServiceContext, job: Job, knownDeps?: DependencyRow[]): Promise<boolean> {
+  const deps = knownDeps ?? (await dependencySources(ctx, job));
   if (deps.some((d) => d.erasedAt !== null)) return true;
   const now = ctx.clock.now();
   for (const dep of deps) {
@@ -23,8 +24,8 @@ export async function hasMissingDependency(ctx: ServiceContext, job: Job): Promi
 }
 
 /** Fails a pending job whose dependencies' artifacts are gone; true when it did. */
-export async function failIfDependencyMissing(ctx: ServiceContext, job: Job): Promise<boolean> {
-  if (!(await hasMissingDependency(ctx, job))) return false;
+export async function failIfDependencyMissing(ctx: ServiceContext, job: Job, knownDeps?: DependencyRow[]): Promise<boolean> {
+  if (!(await hasMissingDependency(ctx, job, knownDeps))) return false;
   await finishJob(ctx, job, { status: 'failed', failureReason: 'missing_dependency_failure' });
   return true;
 }

@@ -1,4 +1,5 @@
 import type { Job } from '../../store/jobs-repository.js';
+import type { Pipeline } from '../../store/pipelines-repository.js';
 import type { ServiceContext } from '../context.js';
 import { transitionJob } from './job-transitions.js';
 import { pipelineJobStarted, processPipeline } from './process-pipeline.js';
@@ -6,12 +7,17 @@ import { retryJob } from './pipeline-actions.js';
 
 export type FinishOutcome = { status: 'success' } | { status: 'failed'; failureReason: string; exitCode?: number | null };
 
-/** A runner took the job: pending → running. */
-export async function startJob(ctx: ServiceContext, job: Job, changes: { runnerId?: number; runnerManagerId?: number; tokenDigest?: string } = {}): Promise<Job | null> {
+/** A runner took the job: pending → running. `pipeline` is the job's pipeline as the caller read it. */
+export async function startJob(
+  ctx: ServiceContext,
+  job: Job,
+  changes: { runnerId?: number; runnerManagerId?: number; tokenDigest?: string } = {},
+  pipeline?: Pipeline,
+): Promise<Job | null> {
   const started = await transitionJob(ctx, job, 'run', { changes });
   // The job is its runner's now whatever happens next; a pipeline status this misses (the database went
   // away in between) is set by the pipeline's next processing, at the latest when the job finishes.
-  if (started) await pipelineJobStarted(ctx, job.pipelineId).catch(() => undefined);
+  if (started) await pipelineJobStarted(ctx, job.pipelineId, pipeline).catch(() => undefined);
   return started;
 }
 

@@ -1,5 +1,6 @@
 import type { CiVariable } from '../../store/ci-variables-repository.js';
 import type { Job } from '../../store/jobs-repository.js';
+import type { Namespace } from '../../store/namespaces-repository.js';
 import type { Pipeline } from '../../store/pipelines-repository.js';
 import type { Project } from '../../store/projects-repository.js';
 import type { User } from '../../store/users-repository.js';
@@ -25,6 +26,8 @@ export interface JobVariableFacts {
   runner?: { id: number; description: string; tags: string[] } | null;
   jobToken?: string;
   repositoryUrl?: string;
+  /** The project's namespace and its ancestors, nearest first, when the caller has read them already. */
+  ancestry?: Namespace[];
 }
 
 const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, '-').slice(0, 63).replace(/^-+|-+$/g, '');
@@ -94,7 +97,7 @@ function fromCiVariable(v: CiVariable): RunnerVariable {
  */
 export async function buildJobVariables(ctx: ServiceContext, facts: JobVariableFacts): Promise<RunnerVariable[]> {
   const { job, pipeline, project } = facts;
-  const ciVariables = (await loadCiVariables(ctx, project)).filter((v) => !v.protected || job.protected);
+  const ciVariables = (await loadCiVariables(ctx, project, facts.ancestry)).filter((v) => !v.protected || job.protected);
   return [
     ...predefined(ctx, facts),
     ...job.spec.variables.map((v) => ({ key: v.key, value: v.value, public: true, masked: false, ...(v.expand ? {} : { raw: true }) })),
@@ -112,8 +115,8 @@ export async function ciVariablesForPipeline(ctx: ServiceContext, project: Proje
 }
 
 /** Group variables from the top group down, then the project's: later entries win. */
-export async function loadCiVariables(ctx: ServiceContext, project: Project): Promise<CiVariable[]> {
-  const ancestry = await ctx.store.namespaces.ancestry(project.namespaceId);
+export async function loadCiVariables(ctx: ServiceContext, project: Project, knownAncestry?: Namespace[]): Promise<CiVariable[]> {
+  const ancestry = knownAncestry ?? (await ctx.store.namespaces.ancestry(project.namespaceId));
   const groupIds = ancestry.filter((ns) => ns.kind === 'group').map((ns) => ns.id).reverse();
   const groupVariables = (await ctx.store.ciVariables.listForGroups(groupIds)).sort((a, b) => groupIds.indexOf(a.owner.id) - groupIds.indexOf(b.owner.id) || a.id - b.id);
   return [...groupVariables, ...(await ctx.store.ciVariables.list({ type: 'project', id: project.id }))];

@@ -34,7 +34,9 @@ export function processPipeline(ctx: ServiceContext, pipelineId: number): Promis
  * later ones read the pipeline row instead of reprocessing every job, which keeps runners taking jobs
  * from a large pipeline fast. Chained like processPipeline, so it never interleaves with it.
  */
-export function pipelineJobStarted(ctx: ServiceContext, pipelineId: number): Promise<Pipeline | undefined> {
+export function pipelineJobStarted(ctx: ServiceContext, pipelineId: number, readBefore?: Pipeline): Promise<Pipeline | undefined> {
+  // A pipeline already running when the caller read it stays running while one of its jobs starts.
+  if (readBefore?.status === 'running') return Promise.resolve(readBefore);
   return chained(ctx, pipelineId, async () => {
     const pipeline = await ctx.store.pipelines.findById(pipelineId);
     if (!pipeline || pipeline.status === 'running') return pipeline;

@@ -5,7 +5,7 @@ import type { Runner } from '../../store/runners-repository.js';
 import type { ServiceContext } from '../context.js';
 import { artifactFormatOf } from '../artifacts/artifact-types.js';
 import { buildJobVariables, type RunnerVariable } from '../pipelines/job-variables.js';
-import { dependencySources } from './job-dependencies.js';
+import type { DependencyRow } from '../../store/job-queue-repository.js';
 import { JOB_TOKEN_PREFIX } from '../jobs/job-tokens.js';
 
 /** Failure reasons a runner may report (GitLab's Ci::Build failure_reason enum, the runner-facing part). */
@@ -25,6 +25,8 @@ export interface PayloadFacts {
   project: Project;
   runner: Runner;
   timeoutSeconds: number;
+  /** The builds it takes artifacts from (`dependencySources`), read once per assignment. */
+  dependencies: DependencyRow[];
 }
 
 /** The job's timeout as the runner must enforce it: the job's (or the project's), capped by the runner's maximum. */
@@ -64,8 +66,7 @@ function artifactEntries(job: Job): object[] {
 }
 
 /** The builds this job downloads artifacts from, each with its archive when it has one. */
-async function dependencyEntries(ctx: ServiceContext, job: Job, token: string): Promise<object[]> {
-  const sources = await dependencySources(ctx, job);
+async function dependencyEntries(ctx: ServiceContext, sources: DependencyRow[], token: string): Promise<object[]> {
   if (sources.length === 0) return [];
   const artifacts = await ctx.store.jobArtifacts.listByJobs(sources.map((s) => s.id));
   return sources.map((source) => {
@@ -106,6 +107,7 @@ export async function buildJobPayload(ctx: ServiceContext, facts: PayloadFacts):
     runner: { id: runner.id, description: runner.description, tags: runner.tagList },
     jobToken: token,
     repositoryUrl: repoUrl,
+    ancestry: namespaces,
   });
   const queuedSeconds = job.queuedAt && job.startedAt ? (Date.parse(job.startedAt) - Date.parse(job.queuedAt)) / 1000 : 0;
   const rootNamespace = namespaces[namespaces.length - 1];
@@ -155,7 +157,7 @@ export async function buildJobPayload(ctx: ServiceContext, facts: PayloadFacts):
       fallback_keys: cache.fallback_keys,
     })),
     credentials: [],
-    dependencies: await dependencyEntries(ctx, job, token),
+    dependencies: await dependencyEntries(ctx, facts.dependencies, token),
     features: { trace_sections: true, token_mask_prefixes: TOKEN_MASK_PREFIXES, failure_reasons: RUNNER_FAILURE_REASONS },
   };
 }
