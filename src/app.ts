@@ -34,6 +34,7 @@ import jobTraceStreamRoutes from './routes/api-v4/job-trace-stream.js';
 import runnerRoutes from './routes/api-v4/runners.js';
 import applicationSettingsRoutes from './routes/api-v4/application-settings.js';
 import webUiRoutes from './routes/web/web-ui.js';
+import { registerJsonSerializer } from './http/json-body.js';
 
 export interface AppOptions {
   ctx: ServiceContext;
@@ -64,6 +65,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
   });
   registerBodyParsers(app);
+  registerJsonSerializer(app);
   registerErrorHandlers(app);
   registerNulGuard(app);
   registerAuthentication(app);
