@@ -38,6 +38,13 @@ describe('PostgreSQL restarted under load', () => {
     const push = await tree.git(['push', gitUrl(processes[0].url, project.path_with_namespace, { username: 'root', token: ROOT_TOKEN }), 'HEAD:main']);
     assert.equal(push.code, 0, push.stderr);
     tree.remove();
+    // The pipeline is created after the push answers: the load under test is runners taking its jobs, so
+    // the restart waits until all 100 are queued (on a busy machine that outlasted a fixed pause).
+    for (let attempt = 0; attempt < 300; attempt++) {
+      const pending = await request(api(0), 'GET', `/projects/${project.id}/jobs?scope=pending&per_page=100`);
+      if (pending.body.length === 100) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const runner = (await request(api(1), 'POST', '/user/runners', { body: { runner_type: 'instance_type' } })).body;
 
     const statuses = new Map<number, number>();
