@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { makeZip, runWithArtifacts } from '../helpers/artifacts.js';
-import { launchChromium, NO_BROWSER, signIn } from '../helpers/browser.js';
+import { launchChromium, NO_BROWSER, signedInContext } from '../helpers/browser.js';
 import { createProject, unique } from '../helpers/fixtures.js';
 import { pushPipeline } from '../helpers/pipelines.js';
 import { ROOT_PASSWORD, startTestServer, type TestServer } from '../helpers/server.js';
@@ -44,13 +44,10 @@ describe('artifact HTML and SVG never run in the app\'s origin (Chromium)', { sk
     const [job] = await t.server.app.ctx.store.jobs.listByPipeline(pipeline.id);
     await runWithArtifacts(t, job, [{ body: makeZip(Object.entries(FILES).map(([name, data]) => ({ name, data }))) }]);
     jobId = job.id;
-    context = await browser.newContext({ baseURL: t.url, viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    context = await signedInContext(browser, t.url, 'root', ROOT_PASSWORD, { acceptDownloads: true });
     context.on('request', (request) => {
       if (request.url().includes('pwned')) calledHome.push(request.url());
     });
-    const page = await context.newPage();
-    await signIn(page, 'root', ROOT_PASSWORD);
-    await page.close();
   });
 
   after(async () => {

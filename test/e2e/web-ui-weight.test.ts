@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { launchChromium, NO_BROWSER, signIn } from '../helpers/browser.js';
+import { launchChromium, NO_BROWSER, signedInContext } from '../helpers/browser.js';
 import { createProject, unique } from '../helpers/fixtures.js';
 import { pushPipeline } from '../helpers/pipelines.js';
 import { createRunner, patchTrace, requestJob, updateJob } from '../helpers/runners.js';
@@ -66,10 +66,7 @@ describe('job page weight and a 50,000-line log (Chromium)', { skip: NO_BROWSER 
     }
     assert.equal((await updateJob(t, id, token, { state: 'success' })).status, 200);
     jobUrl = `/${project.path_with_namespace}/-/jobs/${id}`;
-    context = await browser.newContext({ baseURL: t.url, viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    await signIn(page, 'root', ROOT_PASSWORD);
-    await page.close();
+    context = await signedInContext(browser, t.url, 'root', ROOT_PASSWORD);
   });
 
   after(async () => {

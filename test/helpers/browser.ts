@@ -1,6 +1,6 @@
 /** Headless Chromium for the web UI's browser tests (test/e2e): Debian's package, which .ci/run installs. */
 import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CONVEYOR_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -17,4 +17,13 @@ export async function signIn(page: Page, login: string, password: string): Promi
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((url) => !url.pathname.startsWith('/users/sign_in'));
+}
+
+/** A browser context at `baseURL` (1280×900 unless told) whose cookies are a signed-in session of `login`. */
+export async function signedInContext(browser: Browser, baseURL: string, login: string, password: string, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  await signIn(page, login, password);
+  await page.close();
+  return context;
 }
