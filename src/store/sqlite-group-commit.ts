@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type SqliteDatabase from 'better-sqlite3';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import {
   CompiledQuery,
   SqliteDialect,
@@ -69,6 +70,9 @@ class WalSync {
 
 const TRANSACTION_SAVEPOINT = 'conveyor_transaction';
 
+/** Not fatal: SQLite's own checkpoint, at 64 MB of WAL, still keeps the WAL bounded. */
+const onCheckpointError = (error: string) => process.emitWarning(`SQLite checkpoint on the worker failed: ${error}`);
+
 class GroupCommitConnection implements DatabaseConnection {
   /** Set when this use of the connection wrote something that must be durable before its caller goes on. */
   needsCommit = false;
@@ -112,6 +116,7 @@ export class GroupCommitSqliteDriver implements Driver {
   readonly #connection: GroupCommitConnection;
   /** Unset for an in-memory database, which has no WAL and nothing to make durable. */
   readonly #walSync: WalSync | undefined;
+  readonly #checkpointer: SqliteCheckpointer | undefined;
 
   constructor(private readonly sqlite: SqliteDatabase.Database) {
     this.#connection = new GroupCommitConnection(this, sqlite);
@@ -120,6 +125,9 @@ export class GroupCommitSqliteDriver implements Driver {
       // NORMAL: the commit appends to the WAL; WalSync syncs it before anyone is answered.
       sqlite.pragma('synchronous = NORMAL');
       this.#walSync = new WalSync(`${sqlite.name}-wal`);
+      // Checkpoints run on a worker; SQLite's own (in a commit, on the event loop) only bounds the WAL at 64 MB.
+      sqlite.pragma('wal_autocheckpoint = 16000');
+      this.#checkpointer = new SqliteCheckpointer(sqlite.name, onCheckpointError);
     }
   }
 
@@ -185,6 +193,7 @@ export class GroupCommitSqliteDriver implements Driver {
   async destroy(): Promise<void> {
     this.#commitGroup();
     this.#walSync?.close();
+    await this.#checkpointer?.close();
     this.sqlite.close();
   }
 
@@ -224,6 +233,7 @@ export class GroupCommitSqliteDriver implements Driver {
     this.#group = undefined;
     try {
       if (this.sqlite.inTransaction) this.sqlite.prepare('commit').run();
+      this.#checkpointer?.committed();
       if (this.#walSync) this.#walSync.afterCommit(group);
       else group.settle();
     } catch (error) {
