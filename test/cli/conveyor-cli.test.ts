@@ -24,12 +24,16 @@ interface Started {
   url: string;
 }
 
+/** Every child started, so that a failed test does not leave one running (and the file waiting for it). */
+const children: ChildProcess[] = [];
+
 async function startCli(args: string[], env: Record<string, string> = {}): Promise<Started> {
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, ...args, '--port', String(port), '--log-level', 'warn'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.push(child);
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -38,7 +42,8 @@ async function startCli(args: string[], env: Record<string, string> = {}): Promi
     if (child.exitCode !== null) throw new Error(`conveyor exited: ${output}`);
     try {
       const res = await fetch(`${url}/-/readiness`);
-      if (res.status === 200) return { child, output: () => output, url };
+      // `up` prints its banner once the built-in runner has started, which may come after the server listens.
+      if (res.status === 200 && (args[0] !== 'up' || output.includes(' is running at '))) return { child, output: () => output, url };
     } catch {
       // not listening yet
     }
@@ -61,7 +66,10 @@ describe('conveyor CLI', () => {
     dirs.push(dir);
     return dir;
   };
-  after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  after(() => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
+  });
 
   it('`up` on an empty folder creates root, prints the URL and token, and keeps data across restarts', async () => {
     const data = path.join(tempDir(), 'fresh');
