@@ -15,7 +15,7 @@ export interface ClientsTask {
   /** assign: the runner's token and info. */
   runnerToken?: string;
   runnerInfo?: unknown;
-  /** trace: one running job per client. */
+  /** trace: running jobs, one per client at a time, the rest for clients whose log is full. */
   jobs?: Array<{ id: number; token: string }>;
   chunkBytes?: number;
 }
@@ -53,12 +53,22 @@ async function assign(task: ClientsTask, deadline: number, taken: ClientsResult[
   }));
 }
 
+/** GitLab's default log limit (100 MiB): a client whose job's log reaches it moves on to a fresh job. */
+const LOG_LIMIT = 100 * 1024 * 1024;
+
 async function trace(task: ClientsTask, deadline: number): Promise<number> {
   const chunk = Buffer.alloc(task.chunkBytes ?? 65536, 'x');
+  const fresh = [...(task.jobs ?? [])];
   let bytes = 0;
-  await Promise.all((task.jobs ?? []).slice(0, task.clients).map(async (job) => {
+  await Promise.all(Array.from({ length: Math.min(task.clients, fresh.length) }, async () => {
+    let job = fresh.shift();
     let offset = 0;
-    while (Date.now() < deadline) {
+    while (job && Date.now() < deadline) {
+      if (offset + chunk.length > LOG_LIMIT) {
+        job = fresh.shift();
+        offset = 0;
+        continue;
+      }
       const headers = { 'job-token': job.token, 'content-type': 'text/plain', 'content-range': `${offset}-${offset + chunk.length - 1}` };
       const answer = await send(`${task.apiUrl}/jobs/${job.id}/trace`, 'PATCH', headers, chunk);
       if (answer.status !== 202) throw new Error(`trace patch answered ${answer.status}: ${answer.body.toString()}`);
