@@ -9,6 +9,7 @@ import { createProject } from '../helpers/fixtures.js';
 import { gitUrl, WorkTree } from '../helpers/git.js';
 import { createRunner, requestJob, updateJob } from '../helpers/runners.js';
 import { ROOT_TOKEN, startTestServer, type TestServer } from '../helpers/server.js';
+import { requeueJob } from '../../src/services/pipelines/job-transitions.js';
 
 const PIPELINES = 20;
 const JOBS_PER_PIPELINE = 100;
@@ -68,6 +69,33 @@ for (const dialect of DIALECTS) {
       assert.equal(succeeded.total, expected, 'every job ran to success');
       const byRunner = new Set([...assignedTo.values()].map((clients) => clients[0]));
       assert.ok(byRunner.size > 1, 'the work was spread over several runners');
+    });
+
+    it('hands out the oldest pending job first, also one that went back to the queue after newer ones were read', async () => {
+      const ctx = t.server.app.ctx;
+      const project = await createProject(t);
+      const tree = await WorkTree.create();
+      await tree.commit('.gitlab-ci.yml', 'work:\n  parallel: 3\n  script: "true"\n');
+      const push = await tree.git(['push', gitUrl(t.url, project.path_with_namespace, { username: 'root', token: ROOT_TOKEN }), 'HEAD:main']);
+      assert.equal(push.code, 0, push.stderr);
+      tree.remove();
+      for (let i = 0; i < 500; i++) {
+        const pending = await ctx.store.jobs.list({ projectId: project.id, statuses: ['pending'] }, { kind: 'offset', offset: 0, limit: 5, countUpTo: 100 });
+        if (pending.total === 3) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const runner = await createRunner(t);
+      const first = await requestJob(t, runner.token);
+      const second = await requestJob(t, runner.token);
+      assert.ok(first.body.id < second.body.id, 'oldest first');
+      // The first job's runner went away before it heard of it: the job is pending again, older than the third.
+      const taken = await ctx.store.jobs.findById(first.body.id);
+      assert.ok(taken && (await requeueJob(ctx, taken)));
+      const again = await requestJob(t, runner.token);
+      assert.equal(again.body.id, first.body.id, 'the requeued job comes before the newer one');
+      const last = await requestJob(t, runner.token);
+      assert.ok(last.body.id > second.body.id);
+      assert.equal((await requestJob(t, runner.token)).status, 204);
     });
   });
 }

@@ -1,8 +1,17 @@
 import crypto from 'node:crypto';
+import type { QueuedJob } from '../../store/job-queue-repository.js';
 import type { ConveyorEvents, JobStatusEvent } from '../events.js';
 
 /** A build became pending: a runner may now get something it did not before. */
 export const wakesRunners = (event: Pick<JobStatusEvent, 'to' | 'type'>) => event.to === 'pending' && event.type === 'build';
+
+export interface QueueHead {
+  jobs: QueuedJob[];
+  /** The last job the read returned; the next batch starts after it. */
+  lastId: number;
+  /** The read was full: more pending jobs may follow `lastId`. */
+  more: boolean;
+}
 
 /**
  * The "queue version" runners send back as `last_update`: it changes whenever a job becomes pending or a
@@ -11,6 +20,8 @@ export const wakesRunners = (event: Pick<JobStatusEvent, 'to' | 'type'>) => even
  * wakes a few more polls, each of which then searches the queue once).
  */
 export class BuildQueue {
+  /** Other processes take jobs from the same database. */
+  readonly shared: boolean;
   private readonly prefix = crypto.randomBytes(4).toString('hex');
   private counter = 0;
   private current: string;
@@ -23,6 +34,7 @@ export class BuildQueue {
    */
   constructor(events: ConveyorEvents, options: { shared?: boolean } = {}) {
     this.current = this.next();
+    this.shared = options.shared ?? false;
     if (options.shared) return;
     events.on('job-status', (event) => {
       if (wakesRunners(event)) this.tick();
@@ -88,6 +100,32 @@ export class BuildQueue {
 
   unclaim(jobId: number): void {
     this.claims.delete(jobId);
+  }
+
+  /**
+   * The oldest pending builds as one read found them, shared by this process's concurrent requests when no
+   * other process takes jobs: thirty runners asking at once otherwise each read the same head of the queue.
+   * Valid while the version stays: a job becoming pending (possibly older than these, a requeued one) moves
+   * it. Jobs taken, or found gone, leave the window; an empty one is read again.
+   */
+  private window: { version: string; jobs: QueuedJob[]; head: QueueHead } | undefined;
+
+  /** The window's jobs still pending; `lastId` and `more` as the read found them (where the next batch starts). */
+  async queueHead(limit: number, read: () => Promise<QueuedJob[]>): Promise<QueueHead> {
+    const version = this.current;
+    if (this.window?.version !== version || this.window.jobs.length === 0) {
+      const jobs = await read();
+      const head = { jobs, lastId: jobs.length > 0 ? jobs[jobs.length - 1].id : 0, more: jobs.length === limit };
+      this.window = { version, jobs: [...jobs], head };
+      return head;
+    }
+    return { ...this.window.head, jobs: [...this.window.jobs] };
+  }
+
+  leftQueue(jobId: number): void {
+    if (!this.window) return;
+    const at = this.window.jobs.findIndex((job) => job.id === jobId);
+    if (at !== -1) this.window.jobs.splice(at, 1);
   }
 
   /** True once the server is stopping: woken long polls answer 204 without searching. */

@@ -2,6 +2,7 @@ import type { Job } from '../../store/jobs-repository.js';
 import type { RunnerManager } from '../../store/runner-managers-repository.js';
 import type { Runner } from '../../store/runners-repository.js';
 import type { ServiceContext } from '../context.js';
+import type { QueueHead } from './build-queue.js';
 import { JOB_TOKEN_PREFIX } from '../jobs/job-tokens.js';
 import { startJob } from '../pipelines/job-lifecycle.js';
 import { requeueJob } from '../pipelines/job-transitions.js';
@@ -16,6 +17,8 @@ import { failIfDependencyMissing } from '../artifacts/dependency-check.js';
  * unclaimed match is taken, and each candidate read costs (50 made a tenth of an assignment's time).
  */
 const CANDIDATE_BATCH = 16;
+/** The head of the queue shared by a lone process's concurrent requests (BuildQueue.queueHead). */
+const QUEUE_HEAD = 64;
 
 export type JobRequestResult =
   | { status: 'assigned'; job: Job; payload: object }
@@ -38,20 +41,31 @@ async function projectScope(ctx: ServiceContext, runner: Runner): Promise<number
  */
 export async function assignNextJob(ctx: ServiceContext, runner: Runner, manager: RunnerManager): Promise<{ job: Job; payload: object } | null> {
   const projectIds = await projectScope(ctx, runner);
+  // Instance runners of a lone process start from the queue's head as this process last read it.
+  const sharedHead = projectIds === undefined && !ctx.queue.shared;
   let afterId = 0;
   for (;;) {
-    const candidates = await ctx.store.jobQueue.candidates(afterId, CANDIDATE_BATCH, projectIds);
-    for (const candidate of candidates) {
+    let batch: QueueHead;
+    if (sharedHead && afterId === 0) batch = await ctx.queue.queueHead(QUEUE_HEAD, () => ctx.store.jobQueue.candidates(0, QUEUE_HEAD));
+    else {
+      const jobs = await ctx.store.jobQueue.candidates(afterId, CANDIDATE_BATCH, projectIds);
+      batch = { jobs, lastId: jobs.length > 0 ? jobs[jobs.length - 1].id : afterId, more: jobs.length === CANDIDATE_BATCH };
+    }
+    for (const candidate of batch.jobs) {
       if (!runnerMatchesJob(runner, candidate) || !ctx.queue.claim(candidate.id)) continue;
+      let settled = false;
       try {
         const assigned = await tryAssign(ctx, candidate.id, runner, manager);
+        settled = true;
         if (assigned) return assigned;
       } finally {
         ctx.queue.unclaim(candidate.id);
+        // Taken here, or no longer pending: either way not a candidate any more.
+        if (settled) ctx.queue.leftQueue(candidate.id);
       }
     }
-    if (candidates.length < CANDIDATE_BATCH) return null;
-    afterId = candidates[candidates.length - 1].id;
+    if (!batch.more) return null;
+    afterId = batch.lastId;
   }
 }
 
