@@ -71,9 +71,16 @@ describe('conveyor CLI', () => {
     dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
   });
 
-  it('`up` on an empty folder creates root, prints the URL and token, and keeps data across restarts', async () => {
+  it('`up` on an empty folder creates root, prints the URL and token, and keeps data across restarts', async (tc) => {
+    // Phase timings as diagnostics: under the full suite in CI this test has taken 75 s (4 s alone).
+    let mark = Date.now();
+    const phase = (name: string) => {
+      tc.diagnostic(`${name}: ${Date.now() - mark} ms`);
+      mark = Date.now();
+    };
     const data = path.join(tempDir(), 'fresh');
     const first = await startCli(['up', '--data', data]);
+    phase('first up ready');
     const tokenFile = path.join(data, 'initial_root_token');
     const token = fs.readFileSync(tokenFile, 'utf8').trim();
     assert.match(token, /^glpat-/);
@@ -88,12 +95,15 @@ describe('conveyor CLI', () => {
     });
     assert.equal(created.status, 201);
     assert.equal(await stop(first), 0, 'SIGTERM shuts down cleanly');
+    phase('first up stopped');
 
     const second = await startCli(['up', '--data', data]);
+    phase('second up ready');
     assert.ok(!second.output().includes('Created the administrator'), 'root is created only once');
     const kept = await fetch(`${second.url}/api/v4/projects/root%2Fkept`, { headers: { 'PRIVATE-TOKEN': token } });
     assert.equal(kept.status, 200);
     await stop(second);
+    phase('second up stopped');
   });
 
   it('takes the root token and password from CONVEYOR_ROOT_TOKEN / CONVEYOR_ROOT_PASSWORD and settings from env', async () => {
