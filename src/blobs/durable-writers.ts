@@ -38,7 +38,7 @@ export class DurableWriters {
         written += bytesWritten;
       }
     } catch (error) {
-      this.#drop(file, writer);
+      void this.#drop(file, writer);
       throw error;
     } finally {
       writer.busy--;

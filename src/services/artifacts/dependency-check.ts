@@ -2,7 +2,6 @@ import type { DependencyRow } from '../../store/job-queue-repository.js';
 import type { Job } from '../../store/jobs-repository.js';
 import type { ServiceContext } from '../context.js';
 import { finishJob } from '../pipelines/job-lifecycle.js';
-import { dependencySources } from '../queue/job-dependencies.js';
 import { isExpired } from './artifact-expiry.js';
 import { artifactsLocked } from './latest-artifacts.js';
 
@@ -13,8 +12,7 @@ import { artifactsLocked } from './latest-artifacts.js';
  * job keeps (`artifacts_expire_at`), not the artifact row's: once swept the row is gone, and a missing row
  * would read as "never had artifacts".
  */
-export async function hasMissingDependency(ctx: ServiceContext, job: Job, knownDeps?: DependencyRow[]): Promise<boolean> {
-  const deps = knownDeps ?? (await dependencySources(ctx, job));
+export async function hasMissingDependency(ctx: ServiceContext, deps: DependencyRow[]): Promise<boolean> {
   if (deps.some((d) => d.erasedAt !== null)) return true;
   const now = ctx.clock.now();
   for (const dep of deps) {
@@ -23,9 +21,9 @@ export async function hasMissingDependency(ctx: ServiceContext, job: Job, knownD
   return false;
 }
 
-/** Fails a pending job whose dependencies' artifacts are gone; true when it did. */
-export async function failIfDependencyMissing(ctx: ServiceContext, job: Job, knownDeps?: DependencyRow[]): Promise<boolean> {
-  if (!(await hasMissingDependency(ctx, job, knownDeps))) return false;
+/** Fails a pending job whose dependencies' (`dependencySources`) artifacts are gone; true when it did. */
+export async function failIfDependencyMissing(ctx: ServiceContext, job: Job, deps: DependencyRow[]): Promise<boolean> {
+  if (!(await hasMissingDependency(ctx, deps))) return false;
   await finishJob(ctx, job, { status: 'failed', failureReason: 'missing_dependency_failure' });
   return true;
 }

@@ -5,12 +5,17 @@ import type { ConveyorEvents, JobStatusEvent } from '../events.js';
 /** A build became pending: a runner may now get something it did not before. */
 export const wakesRunners = (event: Pick<JobStatusEvent, 'to' | 'type'>) => event.to === 'pending' && event.type === 'build';
 
-export interface QueueHead {
+/** Candidates as one read returned them, and where the next read starts. */
+export interface QueueBatch {
   jobs: QueuedJob[];
   /** The last job the read returned; the next batch starts after it. */
   lastId: number;
   /** The read was full: more pending jobs may follow `lastId`. */
   more: boolean;
+}
+
+export function queueBatch(jobs: QueuedJob[], limit: number, afterId: number): QueueBatch {
+  return { jobs, lastId: jobs.length > 0 ? jobs[jobs.length - 1].id : afterId, more: jobs.length === limit };
 }
 
 /**
@@ -108,18 +113,15 @@ export class BuildQueue {
    * Valid while the version stays: a job becoming pending (possibly older than these, a requeued one) moves
    * it. Jobs taken, or found gone, leave the window; an empty one is read again.
    */
-  private window: { version: string; jobs: QueuedJob[]; head: QueueHead } | undefined;
+  private window: (QueueBatch & { version: string }) | undefined;
 
   /** The window's jobs still pending; `lastId` and `more` as the read found them (where the next batch starts). */
-  async queueHead(limit: number, read: () => Promise<QueuedJob[]>): Promise<QueueHead> {
+  async queueHead(limit: number, read: () => Promise<QueuedJob[]>): Promise<QueueBatch> {
     const version = this.current;
     if (this.window?.version !== version || this.window.jobs.length === 0) {
-      const jobs = await read();
-      const head = { jobs, lastId: jobs.length > 0 ? jobs[jobs.length - 1].id : 0, more: jobs.length === limit };
-      this.window = { version, jobs: [...jobs], head };
-      return head;
+      this.window = { ...queueBatch(await read(), limit, 0), version };
     }
-    return { ...this.window.head, jobs: [...this.window.jobs] };
+    return { ...this.window, jobs: [...this.window.jobs] };
   }
 
   leftQueue(jobId: number): void {

@@ -2,7 +2,7 @@ import type { Job } from '../../store/jobs-repository.js';
 import type { RunnerManager } from '../../store/runner-managers-repository.js';
 import type { Runner } from '../../store/runners-repository.js';
 import type { ServiceContext } from '../context.js';
-import type { QueueHead } from './build-queue.js';
+import { queueBatch, type QueueBatch } from './build-queue.js';
 import { JOB_TOKEN_PREFIX } from '../jobs/job-tokens.js';
 import { startJob } from '../pipelines/job-lifecycle.js';
 import { requeueJob } from '../pipelines/job-transitions.js';
@@ -45,12 +45,9 @@ export async function assignNextJob(ctx: ServiceContext, runner: Runner, manager
   const sharedHead = projectIds === undefined && !ctx.queue.shared;
   let afterId = 0;
   for (;;) {
-    let batch: QueueHead;
-    if (sharedHead && afterId === 0) batch = await ctx.queue.queueHead(QUEUE_HEAD, () => ctx.store.jobQueue.candidates(0, QUEUE_HEAD));
-    else {
-      const jobs = await ctx.store.jobQueue.candidates(afterId, CANDIDATE_BATCH, projectIds);
-      batch = { jobs, lastId: jobs.length > 0 ? jobs[jobs.length - 1].id : afterId, more: jobs.length === CANDIDATE_BATCH };
-    }
+    const batch: QueueBatch = sharedHead && afterId === 0
+      ? await ctx.queue.queueHead(QUEUE_HEAD, () => ctx.store.jobQueue.candidates(0, QUEUE_HEAD))
+      : queueBatch(await ctx.store.jobQueue.candidates(afterId, CANDIDATE_BATCH, projectIds), CANDIDATE_BATCH, afterId);
     for (const candidate of batch.jobs) {
       if (!runnerMatchesJob(runner, candidate) || !ctx.queue.claim(candidate.id)) continue;
       let settled = false;
