@@ -5,6 +5,7 @@ import './http/fastify-types.js';
 import { registerAuthentication } from './http/auth.js';
 import { parseQueryString, registerBodyParsers } from './http/body-parsers.js';
 import { registerErrorHandlers } from './http/errors.js';
+import { registerInFlightTracking } from './http/in-flight.js';
 import { registerNulGuard } from './http/nul-guard.js';
 import { addGitlabKeywords } from './http/params.js';
 import { FixedWindowLimiter } from './http/rate-limit.js';
@@ -64,6 +65,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const body = JSON.stringify({ error: '405 Method Not Allowed' });
     socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
   });
+  registerInFlightTracking(app);
   registerBodyParsers(app);
   registerJsonSerializer(app);
   registerErrorHandlers(app);

@@ -104,6 +104,8 @@ export async function startServer(config: Config, options: { log?: boolean } = {
       const closing = app.close();
       ctx.queue.releaseAll();
       await closing;
+      // Handlers whose clients hung up are no longer awaited by the HTTP server; they finish first.
+      await app.inFlight.drain();
       // Work started by events (pipelines for a push, downstream pipelines) finishes before the database closes.
       await ctx.events.drain();
       await ctx.blobs.close();

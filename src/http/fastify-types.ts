@@ -1,6 +1,7 @@
 import type { Actor } from '../services/access/actor.js';
 import type { ServiceContext } from '../services/context.js';
 import type { ActiveSession } from '../services/sessions/web-sessions.js';
+import type { InFlightHandlers } from './in-flight.js';
 import type { FixedWindowLimiter } from './rate-limit.js';
 
 declare module 'fastify' {
@@ -8,6 +9,8 @@ declare module 'fastify' {
     ctx: ServiceContext;
     /** In-memory request limits per user, one limiter per limited endpoint. */
     rateLimits: { jobsIndex: FixedWindowLimiter };
+    /** Route handlers still running (a shutdown waits for them). */
+    inFlight: InFlightHandlers;
   }
   interface FastifyRequest {
     actor: Actor;

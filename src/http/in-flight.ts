@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Route handlers still running. Node's HTTP server stops waiting for a request once its client hangs up,
+ * but the handler goes on (a runner's job request may have started a job and be building its payload), so
+ * a shutdown waits for these before it closes the store.
+ */
+export class InFlightHandlers {
+  private readonly running = new Set<Promise<unknown>>();
+
+  add(work: Promise<unknown>): void {
+    const settled = work.then(() => undefined, () => undefined);
+    this.running.add(settled);
+    void settled.then(() => this.running.delete(settled));
+  }
+
+  async drain(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+}
+
+/** Tracks every route's handler registered after this call. */
+export function registerInFlightTracking(app: FastifyInstance): void {
+  app.decorate('inFlight', new InFlightHandlers());
+  app.addHook('onRoute', (route) => {
+    const handler = route.handler;
+    route.handler = function trackedHandler(this: FastifyInstance, request, reply) {
+      const result = handler.call(this, request, reply) as unknown;
+      if (result instanceof Promise) app.inFlight.add(result);
+      return result as ReturnType<typeof handler>;
+    };
+  });
+}
