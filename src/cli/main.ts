@@ -7,6 +7,7 @@ import { registrationToken } from '../services/runners/runner-tokens.js';
 import { startBuiltInRunner } from './built-in-runner.js';
 import { createExampleProject } from './example-project.js';
 import { registerRunnerCommand } from './runner-command.js';
+import { Store } from '../store/store.js';
 
 function serverOptions(command: Command): Command {
   return command
@@ -102,6 +103,29 @@ program
     const handle = await openStore(loadConfig(opts));
     await handle.close();
     process.stdout.write('database is up to date\n');
+  });
+
+program
+  .command('refresh-artifacts-size')
+  .description("recount the job artifacts' size of projects (GitLab's gitlab:refresh_project_statistics_build_artifacts_size); a running server does the recount, and refuses to remove their artifacts until it ends")
+  .argument('<projects...>', 'project ids or full paths')
+  .addOption(new Option('-d, --data <dir>', 'data folder (env CONVEYOR_DATA)'))
+  .addOption(new Option('--database-url <url>', 'postgres:// URL (env CONVEYOR_DATABASE_URL)'))
+  .action(async (projects: string[], opts: ConfigInput) => {
+    const handle = await openStore(loadConfig(opts));
+    try {
+      const store = new Store(handle.db, handle.dialect);
+      const ids: number[] = [];
+      for (const name of projects) {
+        const project = /^\d+$/.test(name) ? (Number(name) < 2 ** 31 ? await store.projects.findById(Number(name)) : undefined) : await store.projects.findByFullPath(name);
+        if (!project) throw new Error(`project ${name} not found`);
+        ids.push(project.id);
+      }
+      const queued = await store.projectStatistics.enqueueRefresh([...new Set(ids)], new Date().toISOString());
+      process.stdout.write(`recount queued for ${queued.length} project(s)${queued.length < new Set(ids).size ? ' (the others were already queued)' : ''}\n`);
+    } finally {
+      await handle.close();
+    }
   });
 
 registerRunnerCommand(program);

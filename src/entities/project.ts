@@ -12,6 +12,8 @@ export interface ProjectView {
   owner: User | null;
   /** The caller's own membership levels, for `permissions` on single-project replies. */
   permissions?: { projectAccess: number | null; groupAccess: number | null };
+  /** GitLab's ProjectStatistics, when asked for (`statistics=true`) by a Reporter or more. */
+  statistics?: object;
 }
 
 export function nameWithNamespace(view: ProjectView): string {
@@ -126,6 +128,7 @@ export function projectEntity(view: ProjectView, rc: RenderContext) {
     only_allow_merge_if_pipeline_succeeds: false,
     request_access_enabled: false,
   });
+  if (view.statistics) entity.statistics = view.statistics;
   if (view.owner) entity.owner = userBasicEntity(view.owner, rc);
   if (view.permissions) {
     const level = (value: number | null) => (value === null ? null : { access_level: value, notification_level: 3 });

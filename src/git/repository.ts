@@ -114,6 +114,20 @@ export class GitRepository {
     return objects.filter((o) => o?.type === 'commit').map((o) => parseCommitObject(o!.id, o!.content));
   }
 
+  /** Commits reachable from `ref` (0 when it is unknown): GitLab's `commit_count` for the default branch. */
+  async commitCount(ref: string): Promise<number> {
+    const head = await this.resolveRef(ref);
+    if (!head) return 0;
+    return Number((await this.git(['rev-list', '--count', head])).toString('utf8').trim());
+  }
+
+  /** Bytes of the repository's objects, loose and packed (`git count-objects`). */
+  async sizeBytes(): Promise<number> {
+    const lines = (await this.git(['count-objects', '-v'])).toString('utf8').split('\n');
+    const kib = (name: string) => Number(lines.find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2) ?? 0);
+    return (kib('size') + kib('size-pack')) * 1024;
+  }
+
   async branches(): Promise<GitRef[]> {
     return this.refs('refs/heads/');
   }

@@ -1,4 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { DeleteQueryBuilder, DeleteResult, Kysely, Selectable } from 'kysely';
+import { addArtifactsSize, inTransaction, sizesByProject } from './project-statistics-repository.js';
 import type { Database, JobArtifactsTable } from './schema.js';
 
 export type ArtifactAccessibility = 'public' | 'private' | 'none';
@@ -43,8 +44,17 @@ function toArtifact(row: Selectable<JobArtifactsTable>): JobArtifact {
 export class JobArtifactsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
+  /** Inserts the row and adds its size to the project's statistics, together. */
   async insert(a: NewJobArtifact): Promise<JobArtifact> {
-    const row = await this.db
+    return inTransaction(this.db, async (trx) => {
+      const artifact = await this.insertRow(trx, a);
+      await addArtifactsSize(trx, sizesByProject([artifact]));
+      return artifact;
+    });
+  }
+
+  private async insertRow(db: Kysely<Database>, a: NewJobArtifact): Promise<JobArtifact> {
+    const row = await db
       .insertInto('job_artifacts')
       .values({
         project_id: a.projectId,
@@ -86,16 +96,40 @@ export class JobArtifactsRepository {
   }
 
   async deleteByJob(jobId: number, options: { keepTrace?: boolean } = {}): Promise<JobArtifact[]> {
-    let q = this.db.deleteFrom('job_artifacts').where('job_id', '=', jobId);
-    if (options.keepTrace) q = q.where('file_type', '!=', 'trace');
-    const rows = await q.returningAll().execute();
-    return rows.map(toArtifact);
+    return this.deleteWhere((q) => (options.keepTrace ? q.where('job_id', '=', jobId).where('file_type', '!=', 'trace') : q.where('job_id', '=', jobId)));
   }
 
   async deleteByIds(ids: number[]): Promise<JobArtifact[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.deleteFrom('job_artifacts').where('id', 'in', ids).returningAll().execute();
-    return rows.map(toArtifact);
+    return this.deleteWhere((q) => q.where('id', 'in', ids));
+  }
+
+  /** Every artifact of the pipeline's jobs (the pipeline is being deleted). */
+  async deleteByPipeline(pipelineId: number): Promise<JobArtifact[]> {
+    return this.deleteWhere((q) => q.where('job_id', 'in', (eb) => eb.selectFrom('jobs').select('id').where('pipeline_id', '=', pipelineId)));
+  }
+
+  /** Deletes rows and takes their sizes off the projects' statistics, together; answers the rows removed. */
+  private deleteWhere(where: (q: DeleteQueryBuilder<Database, 'job_artifacts', DeleteResult>) => DeleteQueryBuilder<Database, 'job_artifacts', DeleteResult>): Promise<JobArtifact[]> {
+    return inTransaction(this.db, async (trx) => {
+      const removed = (await where(trx.deleteFrom('job_artifacts')).returningAll().execute()).map(toArtifact);
+      await addArtifactsSize(trx, new Map([...sizesByProject(removed)].map(([projectId, size]) => [projectId, -size])));
+      return removed;
+    });
+  }
+
+  /** Ids and sizes of a project's artifacts after `afterId`, up to `upToId`, in id order (a recount's batch). */
+  async sizesForRecount(projectId: number, afterId: number, upToId: number, limit: number): Promise<Array<{ id: number; size: number }>> {
+    const rows = await this.db
+      .selectFrom('job_artifacts')
+      .select(['id', 'size'])
+      .where('project_id', '=', projectId)
+      .where('id', '>', afterId)
+      .where('id', '<=', upToId)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ id: r.id, size: Number(r.size ?? 0) }));
   }
 
   /** Keep: the job's artifacts never expire. */

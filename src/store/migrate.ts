@@ -9,6 +9,7 @@ import { artifactsAccessAndJobTokenScope } from './migrations/006-artifacts-acce
 import { webSessions } from './migrations/007-web-sessions.js';
 import { pendingQueueIndex } from './migrations/008-pending-queue-index.js';
 import { jobArtifactsExpireAt } from './migrations/009-job-artifacts-expire-at.js';
+import { projectStatistics } from './migrations/010-project-statistics.js';
 
 function migrationsFor(handle: DatabaseHandle): Record<string, Migration> {
   return {
@@ -21,6 +22,7 @@ function migrationsFor(handle: DatabaseHandle): Record<string, Migration> {
     '007-web-sessions': webSessions(),
     '008-pending-queue-index': pendingQueueIndex(),
     '009-job-artifacts-expire-at': jobArtifactsExpireAt(),
+    '010-project-statistics': projectStatistics(),
   };
 }
 

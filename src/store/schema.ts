@@ -289,6 +289,21 @@ export interface WebSessionsTable {
   expires_at: string;
 }
 
+export interface ProjectStatisticsTable {
+  project_id: number;
+  /** bigint: PostgreSQL answers it as a string. */
+  job_artifacts_size: Generated<number | string>;
+}
+
+export interface BuildArtifactsSizeRefreshesTable {
+  project_id: number;
+  state: 'created' | 'running';
+  last_artifact_id_at_start: number | null;
+  last_artifact_id: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   personal_access_tokens: PersonalAccessTokensTable;
@@ -309,4 +324,6 @@ export interface Database {
   web_sessions: WebSessionsTable;
   job_token_scope_settings: JobTokenScopeSettingsTable;
   job_token_allowlist: JobTokenAllowlistTable;
+  project_statistics: ProjectStatisticsTable;
+  build_artifacts_size_refreshes: BuildArtifactsSizeRefreshesTable;
 }

@@ -20,6 +20,7 @@ import { JobTracesRepository } from './job-traces-repository.js';
 import { JobQueueRepository } from './job-queue-repository.js';
 import { WebSessionsRepository } from './web-sessions-repository.js';
 import { JobTokenScopeRepository } from './job-token-scope-repository.js';
+import { ProjectStatisticsRepository } from './project-statistics-repository.js';
 
 /** Every repository over one executor: the pool, or a transaction. */
 export class Store {
@@ -41,6 +42,7 @@ export class Store {
   readonly jobQueue: JobQueueRepository;
   readonly webSessions: WebSessionsRepository;
   readonly jobTokenScope: JobTokenScopeRepository;
+  readonly projectStatistics: ProjectStatisticsRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -66,6 +68,7 @@ export class Store {
     this.jobQueue = new JobQueueRepository(db, dialect);
     this.webSessions = new WebSessionsRepository(db);
     this.jobTokenScope = new JobTokenScopeRepository(db);
+    this.projectStatistics = new ProjectStatisticsRepository(db);
   }
 
   static over(handle: DatabaseHandle, options: { poolSize?: number } = {}): Store {

@@ -7,6 +7,8 @@ import { BooleanParam, IdInteger, PathOrIdParams, Text } from '../../http/params
 import { projectViews, projectViewWithPermissions } from '../../services/projects/project-views.js';
 import { createProject, deleteProject, findProject, listProjects, updateProject } from '../../services/projects/projects.js';
 import { VISIBILITIES } from '../../services/projects/visibility.js';
+import { projectStatistics } from '../../services/projects/project-statistics.js';
+import { can } from '../../services/access/project-policy.js';
 
 const Visibility = Type.Union(VISIBILITIES.map((v) => Type.Literal(v)));
 
@@ -52,10 +54,19 @@ export default async function projectRoutes(fastify: FastifyInstance) {
     return views.map((v) => (request.query.simple ? projectSimpleEntity(v, rc) : projectEntity(v, rc)));
   });
 
-  app.get('/api/v4/projects/:id', { config: { auth: 'optional' }, schema: { params: PathOrIdParams } }, async (request) => {
-    const project = await findProject(ctx, request.actor, request.params.id);
-    return projectEntity(await projectViewWithPermissions(ctx, request.actor, project), rc);
-  });
+  app.get(
+    '/api/v4/projects/:id',
+    { config: { auth: 'optional' }, schema: { params: PathOrIdParams, querystring: Type.Object({ statistics: Type.Optional(BooleanParam()) }) } },
+    async (request) => {
+      const project = await findProject(ctx, request.actor, request.params.id);
+      const view = await projectViewWithPermissions(ctx, request.actor, project);
+      // GitLab leaves the key out for callers without `read_statistics` rather than refusing.
+      if (request.query.statistics === true && (await can(ctx, request.actor, 'read_statistics', project))) {
+        return projectEntity({ ...view, statistics: await projectStatistics(ctx, project) }, rc);
+      }
+      return projectEntity(view, rc);
+    },
+  );
 
   app.post(
     '/api/v4/projects',

@@ -19,6 +19,7 @@ export type ProjectAbility =
   | 'cancel_build'
   | 'admin_build'
   | 'destroy_artifacts'
+  | 'read_statistics'
   | 'read_project_runners'
   | 'admin_project_runners';
 
@@ -34,6 +35,7 @@ export function projectAbilities(project: Project, level: number, signedIn: bool
   abilities.add('read_project').add('read_project_member');
   if (level >= AccessLevel.REPORTER || project.visibility !== 'private') abilities.add('download_code');
   if (level >= AccessLevel.REPORTER || project.publicJobs) abilities.add('read_build');
+  if (level >= AccessLevel.REPORTER) abilities.add('read_statistics');
   if (level >= AccessLevel.REPORTER || project.visibility !== 'private' || (isMember && project.publicJobs)) {
     abilities.add('read_pipeline');
   }

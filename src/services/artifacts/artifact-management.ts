@@ -6,6 +6,7 @@ import { jobAbilities, projectAbilitiesOf } from '../access/project-policy.js';
 import type { ServiceContext } from '../context.js';
 import { jobFacts } from '../jobs/job-actions.js';
 import { findProjectJob } from '../jobs/jobs-query.js';
+import { rejectIfArtifactsSizeRefreshing } from '../projects/project-statistics.js';
 import { authorizeProject } from '../projects/projects.js';
 import { isExpired } from './artifact-expiry.js';
 import { deleteArtifactFiles, removeArtifacts } from './artifact-removal.js';
@@ -29,6 +30,7 @@ export async function keepArtifacts(ctx: ServiceContext, actor: Actor, idOrPath:
 export async function deleteJobArtifacts(ctx: ServiceContext, actor: Actor, idOrPath: string, jobId: number): Promise<void> {
   const project = await authorizeProject(ctx, actor, idOrPath, 'destroy_artifacts');
   const job = await findProjectJob(ctx, project, jobId);
+  await rejectIfArtifactsSizeRefreshing(ctx, project.id);
   const removed = await ctx.store.jobArtifacts.deleteByJob(job.id, { keepTrace: true });
   await deleteArtifactFiles(ctx, removed.map((a) => a.blobKey));
 }
@@ -39,6 +41,7 @@ export async function deleteJobArtifacts(ctx: ServiceContext, actor: Actor, idOr
  */
 export async function deleteProjectArtifacts(ctx: ServiceContext, actor: Actor, idOrPath: string, onError: (error: unknown) => void): Promise<void> {
   const project = await authorizeProject(ctx, actor, idOrPath, 'destroy_artifacts');
+  await rejectIfArtifactsSizeRefreshing(ctx, project.id);
   ctx.events.track(() => removeProjectArtifacts(ctx, project.id).catch(onError));
 }
 
@@ -48,7 +51,8 @@ export async function removeProjectArtifacts(ctx: ServiceContext, projectId: num
   const kept = new Map<number, boolean>();
   for (;;) {
     const batch = await ctx.store.jobArtifacts.listDeletableByProject(projectId, afterId, 500);
-    if (batch.length === 0) return count;
+    // A recount that began meanwhile stops the removal, as it stops the sweeper.
+    if (batch.length === 0 || (await ctx.store.projectStatistics.isRefreshing(projectId))) return count;
     afterId = batch[batch.length - 1].id;
     const jobs = await ctx.store.jobs.findByIds([...new Set(batch.map((a) => a.jobId))]);
     const doomed = [];

@@ -1,4 +1,5 @@
 import { forbidden, invalidParam } from '../../errors/api-error.js';
+import { rejectIfArtifactsSizeRefreshing } from '../projects/project-statistics.js';
 import type { Job } from '../../store/jobs-repository.js';
 import type { Project } from '../../store/projects-repository.js';
 import { AccessLevel } from '../access/access-level.js';
@@ -87,6 +88,7 @@ export async function eraseJobAs(ctx: ServiceContext, actor: Actor, idOrPath: st
   if (!COMPLETED_STATUSES.includes(job.status as JobStatus) || job.erasedAt !== null || (artifacts.length === 0 && !hasLog)) {
     throw forbidden('Job is not erasable!');
   }
+  await rejectIfArtifactsSizeRefreshing(ctx, project.id);
   const now = isoNow(ctx);
   await ctx.store.transaction(async (store) => {
     await store.jobArtifacts.deleteByJob(job.id);

@@ -2,6 +2,8 @@ import { badRequest, forbidden } from '../../errors/api-error.js';
 import type { Job } from '../../store/jobs-repository.js';
 import type { Pipeline } from '../../store/pipelines-repository.js';
 import { isoNow, type ServiceContext } from '../context.js';
+import { deleteArtifactFiles } from '../artifacts/artifact-removal.js';
+import { deleteTrace } from '../traces/traces.js';
 import { UNRUN_JOB } from './unrun-job.js';
 import { transitionJob, transitionJobs } from './job-transitions.js';
 import { enqueue, processPipeline } from './process-pipeline.js';
@@ -121,6 +123,17 @@ export async function playJob(ctx: ServiceContext, job: Job, userId: number, var
   return updated ?? (await ctx.store.jobs.findById(job.id)) ?? job;
 }
 
+/**
+ * Deletes the pipeline with its jobs, their artifacts (off the project's statistics) and logs; the files go
+ * once the rows are gone.
+ */
 export async function deletePipeline(ctx: ServiceContext, pipeline: Pipeline): Promise<void> {
-  await ctx.store.transaction((store) => store.pipelines.delete(pipeline.id));
+  const jobs = await ctx.store.jobs.listByPipeline(pipeline.id, { includeRetried: true });
+  const artifacts = await ctx.store.transaction(async (store) => {
+    const removed = await store.jobArtifacts.deleteByPipeline(pipeline.id);
+    await store.pipelines.delete(pipeline.id);
+    return removed;
+  });
+  await deleteArtifactFiles(ctx, artifacts.map((a) => a.blobKey));
+  for (const job of jobs) await deleteTrace(ctx, job.id);
 }

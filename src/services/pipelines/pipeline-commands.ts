@@ -1,5 +1,6 @@
 import type { Actor } from '../access/actor.js';
 import type { ServiceContext } from '../context.js';
+import { rejectIfArtifactsSizeRefreshing } from '../projects/project-statistics.js';
 import { cancelPipelineJobs, deletePipeline, retryPipeline } from './pipeline-actions.js';
 import { findPipeline, type PipelineWithContext } from './pipelines-query.js';
 
@@ -16,6 +17,7 @@ export async function retryPipelineAs(ctx: ServiceContext, actor: Actor, project
 
 export async function deletePipelineAs(ctx: ServiceContext, actor: Actor, projectIdOrPath: string, pipelineId: number): Promise<void> {
   const found = await findPipeline(ctx, actor, projectIdOrPath, pipelineId, 'remove_project');
+  await rejectIfArtifactsSizeRefreshing(ctx, found.pipeline.projectId);
   await deletePipeline(ctx, found.pipeline);
 }
 

@@ -15,7 +15,7 @@ import { assertJob } from '../../helpers/entity-schemas.js';
 import { createProject } from '../../helpers/fixtures.js';
 import { jobNamed, pushPipeline, runJob } from '../../helpers/pipelines.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { artifactRows, createCast, privateProject, type Cast } from './common.js';
+import { artifactRows, createCast, holdArtifactsSizeRecount, privateProject, STATS_REFRESH_CONFLICT, type Cast } from './common.js';
 
 const GIF = Buffer.concat([Buffer.from('GIF89a'), Buffer.alloc(64, 1)]);
 const GIF_PATH = 'other_artifacts_0.1.2/another-subdirectory/banana_sample.gif';
@@ -119,6 +119,26 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await artifactRows(ctx, ids.victim), []);
       assert.equal((await get(`/projects/${P.id}/jobs/${ids.victim}/artifacts`)).status, 404);
       assert.equal((await del(cast.mnt.token)).status, 204, 'nothing left to delete is still 204');
+    });
+
+    it("case 92: while the project's artifacts' size is recounted, DELETE …/artifacts (job and project) → 409 and both remain", async () => {
+      const other = await privateProject(t, cast);
+      const p = await pushPipeline(t, other, { '.gitlab-ci.yml': SIMPLE });
+      const job = await runWithArtifacts(t, await jobNamed(ctx, p.id, 'build'), [archive(), metadata]);
+      const recount = await holdArtifactsSizeRecount(t, other.id);
+      try {
+        for (const path of [`/projects/${other.id}/jobs/${job.id}/artifacts`, `/projects/${other.id}/artifacts`]) {
+          const res = await t.api('DELETE', path, { token: cast.mnt.token });
+          assert.deepEqual([res.status, res.body], [409, STATS_REFRESH_CONFLICT], path);
+          // Permissions come first: a developer is still 403.
+          assert.equal((await t.api('DELETE', path, { token: cast.dev.token })).status, 403, path);
+        }
+        assert.equal((await artifactRows(ctx, job.id)).filter((a) => a.fileType !== 'trace').length, 2);
+      } finally {
+        await recount.finish();
+      }
+      assert.equal((await t.api('DELETE', `/projects/${other.id}/jobs/${job.id}/artifacts`, { token: cast.mnt.token })).status, 204);
+      assert.deepEqual((await artifactRows(ctx, job.id)).filter((a) => a.fileType !== 'trace'), []);
     });
 
     it('case 93: DELETE /projects/P/artifacts: anonymous 401, developer 403, maintainer 202', async () => {

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import type { ServiceContext } from '../../../src/services/context.js';
 import { finishJob, startJob } from '../../../src/services/pipelines/job-lifecycle.js';
+import { runArtifactsSizeRefreshes } from '../../../src/services/projects/project-statistics.js';
 import { tokenDigest } from '../../../src/services/security/secrets.js';
 import type { JobArtifact } from '../../../src/store/job-artifacts-repository.js';
 import type { Job } from '../../../src/store/jobs-repository.js';
@@ -152,3 +153,27 @@ export function linkUrl(headers: Headers, rel: string): string | undefined {
 
 /** The header names GitLab's offset pagination sends. */
 export const OFFSET_HEADERS = ['x-per-page', 'x-page', 'x-next-page', 'x-prev-page', 'link'];
+
+export const STATS_REFRESH_CONFLICT = { message: 'Action temporarily disabled. The project this pipeline belongs to is undergoing stats refresh.' };
+
+/**
+ * Queues a recount of the project's artifacts' size (as `conveyor refresh-artifacts-size` does) and keeps
+ * every server's worker from stepping it until the answered `finish`, which runs it to its end.
+ */
+export async function holdArtifactsSizeRecount(t: TestServer, projectId: number): Promise<{ finish(): Promise<void> }> {
+  const paused = t.servers.map((server) => {
+    const statistics = server.app.ctx.store.projectStatistics;
+    const nextRefresh = statistics.nextRefresh;
+    statistics.nextRefresh = async () => undefined;
+    return () => (statistics.nextRefresh = nextRefresh);
+  });
+  const ctx = t.server.app.ctx;
+  assert.deepEqual(await ctx.store.projectStatistics.enqueueRefresh([projectId], new Date().toISOString()), [projectId]);
+  return {
+    async finish() {
+      for (const resume of paused) resume();
+      await runArtifactsSizeRefreshes(ctx);
+      assert.equal(await ctx.store.projectStatistics.isRefreshing(projectId), false);
+    },
+  };
+}

@@ -8,7 +8,7 @@ import { DIALECTS } from '../../helpers/databases.js';
 import { assertJob } from '../../helpers/entity-schemas.js';
 import { jobNamed, pushPipeline } from '../../helpers/pipelines.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { addArtifacts, artifactRows, createCast, daysFromNow, privateProject, reload, run, type Cast } from './common.js';
+import { addArtifacts, artifactRows, createCast, daysFromNow, holdArtifactsSizeRecount, privateProject, reload, run, STATS_REFRESH_CONFLICT, type Cast } from './common.js';
 
 const CONFIG = `
 full:
@@ -22,6 +22,8 @@ queued:
 mine:
   script: make
 theirs:
+  script: make
+refreshing:
   script: make
 `;
 
@@ -127,6 +129,23 @@ for (const dialect of DIALECTS) {
       assert.equal((await reload(ctx, job.id)).erasedAt, null);
     });
 
-    it.todo('case 55: project stats refresh in progress → 409, artifacts kept — not implemented: Conveyor has no project statistics refresh');
+    it("case 55: while the project's artifacts' size is recounted → 409, artifacts kept; erasable once it ends", async () => {
+      const job = await run(ctx, await jobNamed(ctx, pipeline.id, 'refreshing'));
+      await addArtifacts(ctx, job, ['archive', 'trace'], { expireAt: daysFromNow(1) });
+      const recount = await holdArtifactsSizeRecount(t, project.id);
+      try {
+        const res = await erase(job.id);
+        assert.deepEqual([res.status, res.body], [409, STATS_REFRESH_CONFLICT]);
+        assert.equal((await artifactRows(ctx, job.id)).length, 2, 'artifacts untouched');
+        assert.equal((await reload(ctx, job.id)).erasedAt, null);
+        // Checked after erasable (GitLab's order): an unerasable job is still 403.
+        const queued = await jobNamed(ctx, pipeline.id, 'queued');
+        assert.equal((await erase(queued.id)).status, 403);
+      } finally {
+        await recount.finish();
+      }
+      assert.equal((await erase(job.id)).status, 201);
+      assert.deepEqual(await artifactRows(ctx, job.id), []);
+    });
   });
 }
