@@ -1,15 +1,21 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import { compiledLookup, compiledStatement } from './compiled-lookup.js';
 
 /**
  * How many bytes of each job's log are stored. The row decides append offsets: bytes past `size` in the
  * blob are leftovers of an append that never committed, and the next append overwrites them.
  */
 export class JobTracesRepository {
+  private readonly sizeRow = compiledLookup(() => this.db, (db, jobId: number) => db.selectFrom('job_traces').select('size').where('job_id', '=', jobId));
+
+  private readonly moveSize = compiledStatement(() => this.db, (db, jobId: number, from: number, to: number, now: string) =>
+    db.updateTable('job_traces').set({ size: to, updated_at: now }).where('job_id', '=', jobId).where('size', '=', from));
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async size(jobId: number): Promise<number> {
-    const row = await this.db.selectFrom('job_traces').select('size').where('job_id', '=', jobId).executeTakeFirst();
+    const row = await this.sizeRow(jobId);
     return row ? Number(row.size) : 0;
   }
 
@@ -29,8 +35,7 @@ export class JobTracesRepository {
         .executeTakeFirst();
       return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
     }
-    const result = await this.db.updateTable('job_traces').set({ size: to, updated_at: now }).where('job_id', '=', jobId).where('size', '=', from).executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    return Number((await this.moveSize(jobId, from, to, now)).numAffectedRows ?? 0) > 0;
   }
 
   async delete(jobId: number): Promise<void> {

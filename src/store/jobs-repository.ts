@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { JobSpec } from '../ci-config/types.js';
 import type { Database, JobsTable } from './schema.js';
 import { fetchPage, type Page, type PageRequest } from './page.js';
+import { compiledLookup } from './compiled-lookup.js';
 
 export interface JobVariable {
   key: string;
@@ -198,6 +199,9 @@ interface TimeRange {
 const RANGE_PROBE_LIMIT = 10_000;
 
 export class JobsRepository {
+  private readonly rowById = compiledLookup(() => this.db, (db, id: number) => db.selectFrom('jobs').selectAll().where('id', '=', id));
+  private readonly rowByTokenDigest = compiledLookup(() => this.db, (db, digest: string) => db.selectFrom('jobs').selectAll().where('token_digest', '=', digest));
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async insert(job: NewJob): Promise<Job> {
@@ -218,12 +222,12 @@ export class JobsRepository {
   }
 
   async findById(id: number): Promise<Job | undefined> {
-    const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.rowById(id);
     return row && toJob(row);
   }
 
   async findByTokenDigest(digest: string): Promise<Job | undefined> {
-    const row = await this.db.selectFrom('jobs').selectAll().where('token_digest', '=', digest).executeTakeFirst();
+    const row = await this.rowByTokenDigest(digest);
     return row && toJob(row);
   }
 

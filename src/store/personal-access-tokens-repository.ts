@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, PersonalAccessTokensTable, UsersTable } from './schema.js';
 import { toUser, type User } from './users-repository.js';
+import { compiledLookup } from './compiled-lookup.js';
 
 export interface PersonalAccessToken {
   id: number;
@@ -36,6 +37,18 @@ function toToken(row: Selectable<PersonalAccessTokensTable>): PersonalAccessToke
 }
 
 export class PersonalAccessTokensRepository {
+  private readonly rowWithUserByDigest = compiledLookup(() => this.db, (db, digest: string) =>
+    db
+      .selectFrom('personal_access_tokens as t')
+      .leftJoin('users as u', 'u.id', 't.user_id')
+      .selectAll('t')
+      .select([
+        'u.id as u_id', 'u.username as u_username', 'u.name as u_name', 'u.email as u_email', 'u.password_digest as u_password_digest',
+        'u.is_admin as u_is_admin', 'u.state as u_state', 'u.created_at as u_created_at',
+      ])
+      .where('t.token_digest', '=', digest),
+  );
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async insert(token: NewPersonalAccessToken): Promise<PersonalAccessToken> {
@@ -63,16 +76,7 @@ export class PersonalAccessTokensRepository {
 
   /** The token and its owner in one round trip: every authenticated request starts here. */
   async findByDigestWithUser(digest: string): Promise<{ token: PersonalAccessToken; user: User | undefined } | undefined> {
-    const row = await this.db
-      .selectFrom('personal_access_tokens as t')
-      .leftJoin('users as u', 'u.id', 't.user_id')
-      .selectAll('t')
-      .select([
-        'u.id as u_id', 'u.username as u_username', 'u.name as u_name', 'u.email as u_email', 'u.password_digest as u_password_digest',
-        'u.is_admin as u_is_admin', 'u.state as u_state', 'u.created_at as u_created_at',
-      ])
-      .where('t.token_digest', '=', digest)
-      .executeTakeFirst();
+    const row = await this.rowWithUserByDigest(digest);
     if (!row) return undefined;
     const user = row.u_id === null ? undefined : toUser({
       id: row.u_id, username: row.u_username, name: row.u_name, email: row.u_email, password_digest: row.u_password_digest,

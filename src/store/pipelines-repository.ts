@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Dialect } from './db.js';
 import type { Database, PipelinesTable } from './schema.js';
 import { fetchPage, type Page, type PageRequest } from './page.js';
+import { compiledLookup } from './compiled-lookup.js';
 
 export interface PipelineVariable {
   key: string;
@@ -94,6 +95,8 @@ const COLUMN_OF: Record<keyof PipelineChanges, keyof PipelinesTable> = {
 };
 
 export class PipelinesRepository {
+  private readonly rowById = compiledLookup(() => this.db, (db, id: number) => db.selectFrom('pipelines').selectAll().where('id', '=', id));
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
@@ -148,7 +151,7 @@ export class PipelinesRepository {
   }
 
   async findById(id: number): Promise<Pipeline | undefined> {
-    const row = await this.db.selectFrom('pipelines').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.rowById(id);
     return row && toPipeline(row);
   }
 

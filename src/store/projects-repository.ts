@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, ProjectsTable } from './schema.js';
 import { containsInsensitive } from './like.js';
 import { fetchPage, type Page, type PageRequest } from './page.js';
+import { compiledLookup } from './compiled-lookup.js';
 
 export interface Project {
   id: number;
@@ -70,6 +71,8 @@ function toProject(row: Selectable<ProjectsTable>): Project {
 }
 
 export class ProjectsRepository {
+  private readonly rowById = compiledLookup(() => this.db, (db, id: number) => db.selectFrom('projects').selectAll().where('id', '=', id));
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async insert(p: NewProject): Promise<Project> {
@@ -96,7 +99,7 @@ export class ProjectsRepository {
   }
 
   async findById(id: number): Promise<Project | undefined> {
-    const row = await this.db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.rowById(id);
     return row && toProject(row);
   }
 

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, RunnersTable } from './schema.js';
 import { fetchPage, type Page, type PageRequest } from './page.js';
+import { compiledLookup } from './compiled-lookup.js';
 
 export type RunnerType = 'instance_type' | 'group_type' | 'project_type';
 
@@ -96,6 +97,8 @@ function toColumnValue(key: keyof RunnerChanges, value: unknown): unknown {
 }
 
 export class RunnersRepository {
+  private readonly rowByTokenDigest = compiledLookup(() => this.db, (db, digest: string) => db.selectFrom('runners').selectAll().where('token_digest', '=', digest));
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async insert(r: NewRunner): Promise<Runner> {
@@ -131,7 +134,7 @@ export class RunnersRepository {
   }
 
   async findByTokenDigest(digest: string): Promise<Runner | undefined> {
-    const row = await this.db.selectFrom('runners').selectAll().where('token_digest', '=', digest).executeTakeFirst();
+    const row = await this.rowByTokenDigest(digest);
     return row && toRunner(row);
   }
 

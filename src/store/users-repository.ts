@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, UsersTable } from './schema.js';
 import { containsInsensitive } from './like.js';
 import { fetchPage, type Page, type PageRequest } from './page.js';
+import { compiledLookup } from './compiled-lookup.js';
 
 export interface User {
   id: number;
@@ -43,6 +44,8 @@ export function toUser(row: Selectable<UsersTable>): User {
 }
 
 export class UsersRepository {
+  private readonly rowById = compiledLookup(() => this.db, (db, id: number) => db.selectFrom('users').selectAll().where('id', '=', id));
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async insert(user: NewUser): Promise<User> {
@@ -63,7 +66,7 @@ export class UsersRepository {
   }
 
   async findById(id: number): Promise<User | undefined> {
-    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.rowById(id);
     return row && toUser(row);
   }
 

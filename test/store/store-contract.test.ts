@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { openPostgres, openSqlite, type DatabaseHandle } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { Store } from '../../src/store/store.js';
+import { compiledLookup } from '../../src/store/compiled-lookup.js';
 import { createPostgresDatabase, DIALECTS } from '../helpers/databases.js';
 
 const NOW = '2026-01-01T00:00:00.000Z';
@@ -50,6 +51,23 @@ for (const dialect of DIALECTS) {
       await assert.rejects(store.users.insert(newUser('contract')), 'usernames are unique regardless of case');
       const byIds = await store.users.findByIds([user.id, user.id, 987654]);
       assert.deepEqual([...byIds.keys()], [user.id]);
+    });
+
+    it('compiled lookups bind each call\'s values where the arguments stood, keep constants, and run on the executor of the moment', async () => {
+      const a = await store.users.insert(newUser('lookup-a'));
+      const b = await store.users.insert({ ...newUser('lookup-b'), isAdmin: true });
+      let executor = store.db;
+      const lookup = compiledLookup(() => executor, (db, id: number, name: string) =>
+        db.selectFrom('users').select(['id', 'username']).where('id', '=', id).where('username', '=', name).where('state', '=', 'active'));
+      assert.deepEqual(await lookup(a.id, 'lookup-a'), { id: a.id, username: 'lookup-a' });
+      assert.deepEqual(await lookup(b.id, 'lookup-b'), { id: b.id, username: 'lookup-b' });
+      assert.equal(await lookup(a.id, 'lookup-b'), undefined);
+      await store.transaction(async (trx) => {
+        const c = await trx.users.insert(newUser('lookup-c'));
+        executor = trx.db;
+        assert.equal((await lookup(c.id, 'lookup-c'))?.id, c.id, 'sees the transaction\'s own row');
+        assert.equal((await trx.users.findById(c.id))?.id, c.id);
+      });
     });
 
     it('rolls back every write of a failed transaction', async () => {
