@@ -96,7 +96,7 @@ export function jobEntity(view: JobView, rc: RenderContext, now: Date, memo?: Jo
   if (artifacts.length === 0) {
     // The common case, without a single lookup: no archive, nothing to list.
     return Object.assign(entity, {
-      artifacts: [], runner, runner_manager: manager, artifacts_expire_at: null, archived: false, tag_list: tagList,
+      artifacts: [], runner, runner_manager: manager, artifacts_expire_at: view.job.artifactsExpireAt, archived: false, tag_list: tagList,
     });
   }
   const archive = liveArchive(view, now);
@@ -105,7 +105,8 @@ export function jobEntity(view: JobView, rc: RenderContext, now: Date, memo?: Jo
     artifacts: artifacts.map((a) => ({ file_type: a.fileType, size: a.size, filename: a.filename, file_format: a.fileFormat })),
     runner,
     runner_manager: manager,
-    artifacts_expire_at: archive?.expireAt ?? artifacts.find((a) => a.fileType === 'archive')?.expireAt ?? null,
+    // The job's own, which outlives its archive (GitLab shows the past date after the sweeper removed it).
+    artifacts_expire_at: view.job.artifactsExpireAt,
     archived: false,
     tag_list: tagList,
   });

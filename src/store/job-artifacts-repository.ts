@@ -41,14 +41,22 @@ function toArtifact(row: Selectable<JobArtifactsTable>): JobArtifact {
   };
 }
 
+async function keepExpiryOnJob(db: Kysely<Database>, jobId: number, expireAt: string | null): Promise<void> {
+  await db.updateTable('jobs').set({ artifacts_expire_at: expireAt }).where('id', '=', jobId).execute();
+}
+
 export class JobArtifactsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Inserts the row and adds its size to the project's statistics, together. */
+  /**
+   * Inserts the row and adds its size to the project's statistics, together; an archive's expiry is also
+   * kept on its job (GitLab's `artifacts_expire_at`), which outlives the row.
+   */
   async insert(a: NewJobArtifact): Promise<JobArtifact> {
     return inTransaction(this.db, async (trx) => {
       const artifact = await this.insertRow(trx, a);
       await addArtifactsSize(trx, sizesByProject([artifact]));
+      if (a.fileType === 'archive') await keepExpiryOnJob(trx, a.jobId, a.expireAt);
       return artifact;
     });
   }
@@ -140,7 +148,7 @@ export class JobArtifactsRepository {
 
   /** The archive's expiry as the job keeps it (`jobs.artifacts_expire_at`), which outlives the rows. */
   async setJobExpiry(jobId: number, expireAt: string | null): Promise<void> {
-    await this.db.updateTable('jobs').set({ artifacts_expire_at: expireAt }).where('id', '=', jobId).execute();
+    await keepExpiryOnJob(this.db, jobId, expireAt);
   }
 
   /** Artifacts whose expiry passed, oldest first, in batches (the sweeper's input). */

@@ -48,12 +48,14 @@ export interface Job {
   erasedById: number | null;
   /** The runner reported a debug log (CI_DEBUG_TRACE): only Developers may read it. */
   debugTrace: boolean;
+  /** The archive's expiry as the job keeps it, past the archive's own removal (moved by the artifacts repository). */
+  artifactsExpireAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
 
-export type NewJob = Omit<Job, 'id'>;
-export type JobChanges = Partial<Omit<Job, 'id' | 'projectId' | 'pipelineId' | 'type' | 'name' | 'stage' | 'stageIdx' | 'spec' | 'createdAt'>>;
+export type NewJob = Omit<Job, 'id' | 'artifactsExpireAt'>;
+export type JobChanges = Partial<Omit<Job, 'id' | 'projectId' | 'pipelineId' | 'type' | 'name' | 'stage' | 'stageIdx' | 'spec' | 'createdAt' | 'artifactsExpireAt'>>;
 
 const COLUMNS: Record<string, keyof JobsTable> = {
   status: 'status', when: 'when', allowFailure: 'allow_failure', schedulingType: 'scheduling_type', ref: 'ref', tag: 'tag',
@@ -120,6 +122,7 @@ export function toJob(row: Selectable<JobsTable>): Job {
     finishedAt: row.finished_at,
     erasedAt: row.erased_at,
     erasedById: row.erased_by_id,
+    artifactsExpireAt: row.artifacts_expire_at,
     debugTrace: row.debug_trace === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -23,7 +23,7 @@ export async function keepArtifacts(ctx: ServiceContext, actor: Actor, idOrPath:
   const archive = await ctx.store.jobArtifacts.findByJobAndType(job.id, 'archive');
   if (!archive || archive.blobKey === null || isExpired(archive.expireAt, ctx.clock.now())) throw notFound();
   await ctx.store.transaction((store) => store.jobArtifacts.clearExpiry(job.id));
-  return { project, job };
+  return { project, job: { ...job, artifactsExpireAt: null } };
 }
 
 /** E17 `DELETE …/jobs/:job_id/artifacts`: Maintainers remove every artifact of the job but its log (204 even when none). */

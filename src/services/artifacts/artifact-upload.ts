@@ -94,25 +94,21 @@ export async function storeArtifact(ctx: ServiceContext, job: Job, upload: Check
       }
       throw new ApiError(400, { message: 'another artifact of the same type already exists' });
     }
-    // The job keeps the archive's expiry (GitLab's `artifacts_expire_at`): the dependency check reads it after the sweeper deleted the row.
-    const artifact = await ctx.store
-      .transaction(async (store) => {
-        const row = await store.jobArtifacts.insert({
-          projectId: job.projectId,
-          jobId: job.id,
-          fileType: upload.fileType,
-          fileFormat: upload.fileFormat,
-          filename: artifactFilename(uploadedName, upload.fileType, upload.fileFormat),
-          size: stored.size,
-          sha256: stored.sha256,
-          blobKey: key,
-          expireAt: upload.expireAt,
-          locked: false,
-          createdAt: isoNow(ctx),
-          accessibility: upload.accessibility,
-        });
-        if (upload.fileType === 'archive') await store.jobArtifacts.setJobExpiry(job.id, upload.expireAt);
-        return row;
+    // The repository keeps the archive's expiry on the job too: the dependency check reads it after the sweeper deleted the row.
+    const artifact = await ctx.store.jobArtifacts
+      .insert({
+        projectId: job.projectId,
+        jobId: job.id,
+        fileType: upload.fileType,
+        fileFormat: upload.fileFormat,
+        filename: artifactFilename(uploadedName, upload.fileType, upload.fileFormat),
+        size: stored.size,
+        sha256: stored.sha256,
+        blobKey: key,
+        expireAt: upload.expireAt,
+        locked: false,
+        createdAt: isoNow(ctx),
+        accessibility: upload.accessibility,
       })
       .catch(() => {
         throw new ApiError(400, { message: 'another artifact of the same type already exists' });

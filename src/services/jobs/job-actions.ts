@@ -92,10 +92,12 @@ export async function eraseJobAs(ctx: ServiceContext, actor: Actor, idOrPath: st
   const now = isoNow(ctx);
   await ctx.store.transaction(async (store) => {
     await store.jobArtifacts.deleteByJob(job.id);
+    // GitLab's BuildEraseService clears the job's artifacts_expire_at with the artifacts.
+    await store.jobArtifacts.setJobExpiry(job.id, null);
     await store.jobTraces.delete(job.id);
     await store.jobs.update(job.id, { erasedAt: now, erasedById: actor.user!.id, updatedAt: now });
   });
   if (hasLog) await deleteTrace(ctx, job.id);
   ctx.events.emit('job-erased', { jobId: job.id, projectId: job.projectId, artifacts: artifacts.map((a) => a.blobKey).filter((k): k is string => k !== null) });
-  return { project, job: { ...job, erasedAt: now, erasedById: actor.user!.id } };
+  return { project, job: { ...job, erasedAt: now, erasedById: actor.user!.id, artifactsExpireAt: null } };
 }

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
+import { sweepExpiredArtifacts } from '../../../src/services/artifacts/artifact-sweeper.js';
 import type { ServiceContext } from '../../../src/services/context.js';
 import type { Pipeline } from '../../../src/store/pipelines-repository.js';
 import { bytesOf, makeZip, runWithArtifacts, startWithToken } from '../../helpers/artifacts.js';
@@ -360,6 +361,25 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(res.body.artifacts_file, { filename: 'ci_build_artifacts.zip', size: ZIP.length });
       assert.deepEqual(res.body.artifacts.map((a: any) => [a.file_type, a.file_format, a.filename]), [['archive', 'zip', 'ci_build_artifacts.zip'], ['metadata', 'gzip', 'metadata.gz']]);
       assert.ok(Math.abs(Date.parse(res.body.artifacts_expire_at) - (Date.now() + 86_400_000)) < 300_000);
+    });
+
+    it("artifacts_expire_at is the job's own: still the past date once the sweeper removed the archive (case 50 checks erase clears it)", async () => {
+      const other = await privateProject(t, cast);
+      const p = await pushPipeline(t, other, { '.gitlab-ci.yml': SIMPLE });
+      // A failed pipeline is nobody's latest successful one, so its expired archive is swept.
+      const job = await runWithArtifacts(t, await jobNamed(ctx, p.id, 'build'), [archive('a.zip', '1 sec')], 'failed');
+      await runWithArtifacts(t, await jobNamed(ctx, p.id, 'secret'), [], 'failed');
+      const expireAt = (await artifactRows(ctx, job.id)).find((a) => a.fileType === 'archive')!.expireAt!;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(expireAt) - Date.now() + 50)));
+      await sweepExpiredArtifacts(ctx);
+      assert.equal((await artifactRows(ctx, job.id)).some((a) => a.fileType === 'archive'), false, 'swept');
+      const shown = (await t.api('GET', `/projects/${other.id}/jobs/${job.id}`, { token: cast.mnt.token })).body;
+      assertJob(shown);
+      assert.equal(shown.artifacts_expire_at, expireAt);
+      assert.equal(shown.artifacts_file, undefined);
+      assert.equal(shown.artifacts.some((a: any) => a.file_type === 'archive'), false);
+      const listed = (await t.api('GET', `/projects/${other.id}/jobs`, { token: cast.mnt.token })).body.find((j: any) => j.id === job.id);
+      assert.equal(listed.artifacts_expire_at, expireAt);
     });
   });
 }
