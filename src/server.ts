@@ -10,6 +10,7 @@ import { randomSecrets } from './services/security/secrets.js';
 import { ensureRoot, type RootCredentials } from './services/users/bootstrap.js';
 import { enqueueDueJobs } from './services/pipelines/job-lifecycle.js';
 import { registerPushTrigger } from './services/pipelines/push-trigger.js';
+import { registerRepositoryStatistics } from './services/projects/project-statistics.js';
 import { registerBridgeTriggers } from './services/pipelines/bridges.js';
 import { FilesystemBlobStore } from './blobs/filesystem-blob-store.js';
 import { BuildQueue } from './services/queue/build-queue.js';
@@ -65,6 +66,7 @@ export async function startServer(config: Config, options: { log?: boolean } = {
   await bridgeEvents(ctx, handle.notifier, (error) => app.log.warn({ err: error }, 'cross-process event delivery failed'));
   registerTraceWatchers(ctx);
   registerPushTrigger(ctx, (error) => app.log.error({ err: error }, 'creating pipelines for a push failed'));
+  registerRepositoryStatistics(ctx, (error) => app.log.error({ err: error }, 'marking repository statistics stale failed'));
   registerBridgeTriggers(ctx, (error) => app.log.error({ err: error }, 'a trigger job failed'));
   // Delayed jobs become pending at their time. Every process runs the timer; one at a time does the work
   // (an advisory lock), and the conditional updates would keep a job from being enqueued twice anyway.

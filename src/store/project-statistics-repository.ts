@@ -1,6 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
+export interface StoredProjectStatistics {
+  jobArtifactsSize: number;
+  /** Null until measured since the last push. */
+  repository: { size: number; commitCount: number } | null;
+  /** Moved by every push; a measurement is recorded only if it has not moved since it was read. */
+  repositoryVersion: number;
+}
+
 export interface ArtifactsSizeRefresh {
   projectId: number;
   state: 'created' | 'running';
@@ -49,9 +57,40 @@ function toRefresh(row: Database['build_artifacts_size_refreshes'] & { last_arti
 export class ProjectStatisticsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async artifactsSize(projectId: number): Promise<number> {
-    const row = await this.db.selectFrom('project_statistics').select('job_artifacts_size').where('project_id', '=', projectId).executeTakeFirst();
-    return row ? Number(row.job_artifacts_size) : 0;
+  /** Each project's stored figures (a project without a row has none measured and no artifacts). */
+  async findMany(projectIds: number[]): Promise<Map<number, StoredProjectStatistics>> {
+    const found = new Map<number, StoredProjectStatistics>();
+    for (const id of projectIds) found.set(id, { jobArtifactsSize: 0, repository: null, repositoryVersion: 0 });
+    if (projectIds.length === 0) return found;
+    const rows = await this.db.selectFrom('project_statistics').selectAll().where('project_id', 'in', [...new Set(projectIds)]).execute();
+    for (const row of rows) {
+      found.set(row.project_id, {
+        jobArtifactsSize: Number(row.job_artifacts_size),
+        repository: row.repository_size === null || row.commit_count === null ? null : { size: Number(row.repository_size), commitCount: Number(row.commit_count) },
+        repositoryVersion: Number(row.repository_version),
+      });
+    }
+    return found;
+  }
+
+  /** A push changed the repository: its figures are measured again when next asked for. */
+  async repositoryChanged(projectId: number): Promise<void> {
+    await this.db
+      .insertInto('project_statistics')
+      .values({ project_id: projectId, repository_version: 1 })
+      .onConflict((oc) =>
+        oc.column('project_id').doUpdateSet((eb) => ({ repository_size: null, commit_count: null, repository_version: eb('project_statistics.repository_version', '+', 1) })),
+      )
+      .execute();
+  }
+
+  /** Records the repository's figures measured at `version`, unless a push moved it meanwhile. */
+  async recordRepository(projectId: number, version: number, size: number, commitCount: number): Promise<void> {
+    await this.db
+      .insertInto('project_statistics')
+      .values({ project_id: projectId, repository_size: size, commit_count: commitCount, repository_version: version })
+      .onConflict((oc) => oc.column('project_id').doUpdateSet({ repository_size: size, commit_count: commitCount }).where('project_statistics.repository_version', '=', version))
+      .execute();
   }
 
   /** Queues a recount for each project that has none queued or running; answers the projects queued now. */

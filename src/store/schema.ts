@@ -293,6 +293,9 @@ export interface ProjectStatisticsTable {
   project_id: number;
   /** bigint: PostgreSQL answers it as a string. */
   job_artifacts_size: Generated<number | string>;
+  repository_size: number | string | null;
+  commit_count: number | null;
+  repository_version: Generated<number>;
 }
 
 export interface BuildArtifactsSizeRefreshesTable {

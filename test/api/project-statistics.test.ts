@@ -76,7 +76,27 @@ for (const dialect of DIALECTS) {
       assert.equal((await t.api('DELETE', `/projects/${project.id}/pipelines/${second.id}`)).status, 204);
       assert.equal(fs.existsSync(blob), false, 'the archive file is deleted with its pipeline');
       assert.equal((await statistics(project.id)).job_artifacts_size, await storedSize(ctx, project.id));
-      assert.equal((await statistics(project.id)).commit_count, 2);
+      assert.equal((await statistics(project.id)).commit_count, 2, 'measured again after the push');
+    });
+
+    it('lists carry them too, for the projects the caller may read them of; a measurement that raced a push is not recorded', async () => {
+      const project = await privateProject(t, cast);
+      await pushPipeline(t, project, { '.gitlab-ci.yml': CONFIG });
+      const listed = async (token: string, query = 'statistics=true') =>
+        ((await t.api('GET', `/projects?${query}&per_page=100`, { token })).body as any[]).find((p) => p.id === project.id);
+      assert.equal((await listed(cast.mnt.token)).statistics.commit_count, 1);
+      assert.equal((await listed(cast.rep.token)).statistics.commit_count, 1);
+      assert.equal((await listed(cast.gst.token)).statistics, undefined);
+      assert.equal((await listed(cast.mnt.token, 'statistics=true&simple=true')).statistics, undefined);
+      assert.equal((await listed(cast.mnt.token, 'statistics=false')).statistics, undefined);
+
+      const stored = ctx.store.projectStatistics;
+      const before = (await stored.findMany([project.id])).get(project.id)!;
+      assert.ok(before.repository, 'measured once asked');
+      await stored.repositoryChanged(project.id);
+      await stored.recordRepository(project.id, before.repositoryVersion, 1, 1);
+      assert.equal((await stored.findMany([project.id])).get(project.id)!.repository, null, 'the stale measurement was dropped');
+      assert.equal((await statistics(project.id)).commit_count, 1);
     });
 
     it('a recount corrects a wrong total, counts an artifact added meanwhile once, and holds off removals until it ends', async () => {

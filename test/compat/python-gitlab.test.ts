@@ -110,7 +110,8 @@ def get_by_path():
     full = state["project"].path_with_namespace
     p = gl.projects.get(full)
     lazy_members = gl.projects.get(full, lazy=True).members.list(get_all=True)
-    return {"id": p.id, "path_with_namespace": p.path_with_namespace, "lazy_member_ids": [m.id for m in lazy_members]}
+    statistics = gl.projects.get(p.id, statistics=True).statistics
+    return {"id": p.id, "path_with_namespace": p.path_with_namespace, "lazy_member_ids": [m.id for m in lazy_members], "statistics": statistics}
 
 
 def members():
@@ -286,6 +287,10 @@ for (const dialect of DIALECTS) {
       assert.equal(got.id, made.project.id);
       assert.equal(got.path_with_namespace, made.project.path_with_namespace);
       assert.deepEqual(got.lazy_member_ids, [made.user.id]);
+      assert.deepEqual(got.statistics, {
+        commit_count: 0, storage_size: 0, repository_size: 0, wiki_size: 0, lfs_objects_size: 0, job_artifacts_size: 0,
+        pipeline_artifacts_size: 0, packages_size: 0, snippets_size: 0, uploads_size: 0, container_registry_size: 0,
+      }, 'project.statistics of an empty project');
       const encoded = encodeURIComponent(made.project.path_with_namespace);
       assert.equal(report.steps.get_by_path.requests[0].url, `${t.apiUrl}/projects/${encoded}`);
     });

@@ -11,6 +11,7 @@ import { loadNamespaceChains, projectViews } from '../../services/projects/proje
 import { listNamespaceProjects } from '../../services/projects/projects.js';
 import { VISIBILITIES } from '../../services/projects/visibility.js';
 import { PROJECT_LIST_PAGINATION, ProjectListQuery } from './projects.js';
+import { withStatistics } from '../../services/projects/project-statistics.js';
 
 const Visibility = Type.Union(VISIBILITIES.map((v) => Type.Literal(v)));
 const GROUP_PAGINATION: PaginationOptions = {
@@ -77,7 +78,8 @@ export default async function groupRoutes(fastify: FastifyInstance) {
       );
       sendPageHeaders(request, reply, rc.externalUrl, pageRequest, page, PROJECT_LIST_PAGINATION);
       const views = await projectViews(ctx, page.rows);
-      return views.map((v) => (q.simple ? projectSimpleEntity(v, rc) : projectEntity(v, rc)));
+      if (q.simple) return views.map((v) => projectSimpleEntity(v, rc));
+      return (q.statistics ? await withStatistics(ctx, request.actor, views) : views).map((v) => projectEntity(v, rc));
     },
   );
 

@@ -7,8 +7,7 @@ import { BooleanParam, IdInteger, PathOrIdParams, Text } from '../../http/params
 import { projectViews, projectViewWithPermissions } from '../../services/projects/project-views.js';
 import { createProject, deleteProject, findProject, listProjects, updateProject } from '../../services/projects/projects.js';
 import { VISIBILITIES } from '../../services/projects/visibility.js';
-import { projectStatistics } from '../../services/projects/project-statistics.js';
-import { can } from '../../services/access/project-policy.js';
+import { withStatistics } from '../../services/projects/project-statistics.js';
 
 const Visibility = Type.Union(VISIBILITIES.map((v) => Type.Literal(v)));
 
@@ -30,6 +29,7 @@ export const ProjectListQuery = Type.Object({
   owned: Type.Optional(BooleanParam()),
   id_after: Type.Optional(IdInteger({ minimum: 0 })),
   id_before: Type.Optional(IdInteger({ minimum: 0 })),
+  statistics: Type.Optional(BooleanParam()),
 });
 
 const ProjectSettings = {
@@ -51,7 +51,8 @@ export default async function projectRoutes(fastify: FastifyInstance) {
     const page = await listProjects(ctx, request.actor, request.query, pageRequest);
     sendPageHeaders(request, reply, rc.externalUrl, pageRequest, page, PROJECT_LIST_PAGINATION);
     const views = await projectViews(ctx, page.rows);
-    return views.map((v) => (request.query.simple ? projectSimpleEntity(v, rc) : projectEntity(v, rc)));
+    if (request.query.simple) return views.map((v) => projectSimpleEntity(v, rc));
+    return (request.query.statistics ? await withStatistics(ctx, request.actor, views) : views).map((v) => projectEntity(v, rc));
   });
 
   app.get(
@@ -60,11 +61,7 @@ export default async function projectRoutes(fastify: FastifyInstance) {
     async (request) => {
       const project = await findProject(ctx, request.actor, request.params.id);
       const view = await projectViewWithPermissions(ctx, request.actor, project);
-      // GitLab leaves the key out for callers without `read_statistics` rather than refusing.
-      if (request.query.statistics === true && (await can(ctx, request.actor, 'read_statistics', project))) {
-        return projectEntity({ ...view, statistics: await projectStatistics(ctx, project) }, rc);
-      }
-      return projectEntity(view, rc);
+      return projectEntity(request.query.statistics ? (await withStatistics(ctx, request.actor, [view]))[0] : view, rc);
     },
   );
 

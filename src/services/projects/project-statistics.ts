@@ -1,5 +1,7 @@
 import { conflict } from '../../errors/api-error.js';
 import type { Project } from '../../store/projects-repository.js';
+import type { Actor } from '../access/actor.js';
+import { can } from '../access/project-policy.js';
 import { isoNow, type ServiceContext } from '../context.js';
 import { projectRepository } from '../repositories/repositories.js';
 
@@ -60,26 +62,52 @@ export interface ProjectStatisticsFigures {
   container_registry_size: number;
 }
 
-/** The project's statistics: the repository measured now, the artifacts' size as counted. */
-export async function projectStatistics(ctx: ServiceContext, project: Project): Promise<ProjectStatisticsFigures> {
+/** The projects' statistics: the repository's figures as measured since its last push (measured now if not), the artifacts' size as counted. */
+export async function projectStatistics(ctx: ServiceContext, projects: Project[]): Promise<Map<number, ProjectStatisticsFigures>> {
+  const stored = await ctx.store.projectStatistics.findMany(projects.map((p) => p.id));
+  const figures = new Map<number, ProjectStatisticsFigures>();
+  for (const project of projects) {
+    const { jobArtifactsSize, repository, repositoryVersion } = stored.get(project.id)!;
+    const measured = repository ?? (await measureRepository(ctx, project, repositoryVersion));
+    figures.set(project.id, {
+      commit_count: measured.commitCount,
+      storage_size: measured.size + jobArtifactsSize,
+      repository_size: measured.size,
+      wiki_size: 0,
+      lfs_objects_size: 0,
+      job_artifacts_size: jobArtifactsSize,
+      pipeline_artifacts_size: 0,
+      packages_size: 0,
+      snippets_size: 0,
+      uploads_size: 0,
+      container_registry_size: 0,
+    });
+  }
+  return figures;
+}
+
+/**
+ * `statistics=true`: the views of the projects whose statistics the caller may read (`read_statistics`,
+ * Reporter and up) carry them; GitLab leaves the key out for the others rather than refusing.
+ */
+export async function withStatistics<V extends { project: Project }>(ctx: ServiceContext, actor: Actor, views: V[]): Promise<Array<V & { statistics?: ProjectStatisticsFigures }>> {
+  const readable: Project[] = [];
+  for (const view of views) if (await can(ctx, actor, 'read_statistics', view.project)) readable.push(view.project);
+  const figures = await projectStatistics(ctx, readable);
+  return views.map((view) => (figures.has(view.project.id) ? { ...view, statistics: figures.get(view.project.id) } : view));
+}
+
+async function measureRepository(ctx: ServiceContext, project: Project, version: number): Promise<{ size: number; commitCount: number }> {
   const repository = projectRepository(ctx, project.id);
-  const hasRepository = await repository.exists();
-  const [commitCount, repositorySize, artifactsSize] = await Promise.all([
-    hasRepository && project.defaultBranch !== null ? repository.commitCount(project.defaultBranch) : 0,
-    hasRepository ? repository.sizeBytes() : 0,
-    ctx.store.projectStatistics.artifactsSize(project.id),
-  ]);
-  return {
-    commit_count: commitCount,
-    storage_size: repositorySize + artifactsSize,
-    repository_size: repositorySize,
-    wiki_size: 0,
-    lfs_objects_size: 0,
-    job_artifacts_size: artifactsSize,
-    pipeline_artifacts_size: 0,
-    packages_size: 0,
-    snippets_size: 0,
-    uploads_size: 0,
-    container_registry_size: 0,
-  };
+  if (!(await repository.exists())) return { size: 0, commitCount: 0 };
+  const [size, commitCount] = await Promise.all([repository.sizeBytes(), project.defaultBranch === null ? 0 : repository.commitCount(project.defaultBranch)]);
+  await ctx.store.projectStatistics.recordRepository(project.id, version, size, commitCount);
+  return { size, commitCount };
+}
+
+/** After every push the repository's figures are measured again when next asked for (GitLab updates them after pushes too). */
+export function registerRepositoryStatistics(ctx: ServiceContext, onError: (error: unknown) => void): void {
+  ctx.events.on('push', (event) => {
+    ctx.events.track(() => ctx.store.projectStatistics.repositoryChanged(event.projectId).catch(onError));
+  });
 }

@@ -203,6 +203,8 @@ export async function updateProject(ctx: ServiceContext, actor: Actor, idOrPath:
   if (input.ci_config_path !== undefined) changes.ciConfigPath = input.ci_config_path || null;
   changes.updatedAt = isoNow(ctx);
   await ctx.store.projects.update(project.id, changes);
+  // commit_count counts the default branch's commits.
+  if (changes.defaultBranch !== undefined && changes.defaultBranch !== project.defaultBranch) await ctx.store.projectStatistics.repositoryChanged(project.id);
   return (await ctx.store.projects.findById(project.id))!;
 }
 
