@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ServiceContext } from '../../src/services/context.js';
 import { createPipeline, type PipelineRequest } from '../../src/services/pipelines/create-pipeline.js';
 import { enqueueDueJobs, finishJob, startJob } from '../../src/services/pipelines/job-lifecycle.js';
-import { cancelJob, cancelPipelineJobs, playJob, retryJob, retryPipeline } from '../../src/services/pipelines/pipeline-actions.js';
+import { cancelJob, cancelPipelineJobs, deletePipeline, playJob, retryJob, retryPipeline } from '../../src/services/pipelines/pipeline-actions.js';
 import type { Project } from '../../src/store/projects-repository.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { createProject } from '../helpers/fixtures.js';
@@ -141,6 +141,28 @@ for (const dialect of DIALECTS) {
       assert.equal(await pipelineStatus(second.id), 'waiting_for_resource');
       await run(first.id, 'deploy', 'success');
       assert.equal((await job(second.id, 'deploy')).status, 'pending');
+    });
+
+    it('deleting a pipeline cancels its running job first and a canceled job releases the resource group it held', async () => {
+      const config = 'deploy:\n  resource_group: release\n  script: x\n';
+      const first = await pipelineFor(config, { ref: 'rg-delete-a' });
+      const second = await pipelineFor(config, { ref: 'rg-delete-b' });
+      await startJob(ctx, await job(first.id, 'deploy'));
+      assert.equal((await job(second.id, 'deploy')).status, 'waiting_for_resource');
+      const transitions: string[] = [];
+      const listener = (event: { jobId: number; to: string }) => transitions.push(`${event.jobId}:${event.to}`);
+      ctx.events.on('job-status', listener);
+      const held = await job(first.id, 'deploy');
+      await deletePipeline(ctx, (await ctx.store.pipelines.findById(first.id))!);
+      ctx.events.off('job-status', listener);
+      assert.ok(transitions.includes(`${held.id}:canceled`), transitions.join(' '));
+      assert.equal(await ctx.store.pipelines.findById(first.id), undefined);
+      assert.equal((await job(second.id, 'deploy')).status, 'pending');
+      // Canceling the job that now holds the group hands it on too (it stayed held before).
+      const third = await pipelineFor(config, { ref: 'rg-delete-c' });
+      assert.equal((await job(third.id, 'deploy')).status, 'waiting_for_resource');
+      assert.equal((await cancelJob(ctx, await job(second.id, 'deploy'))).status, 'canceled');
+      assert.equal((await job(third.id, 'deploy')).status, 'pending');
     });
 
     it('auto-cancels older pipelines on the ref when their started jobs are interruptible', async () => {

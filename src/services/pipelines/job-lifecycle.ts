@@ -4,6 +4,7 @@ import type { ServiceContext } from '../context.js';
 import { transitionJob } from './job-transitions.js';
 import { pipelineJobStarted, processPipeline } from './process-pipeline.js';
 import { retryJob } from './pipeline-actions.js';
+import { releaseResource } from './resource-groups.js';
 
 export type FinishOutcome = { status: 'success' } | { status: 'failed'; failureReason: string; exitCode?: number | null };
 
@@ -52,15 +53,6 @@ export async function finishJob(ctx: ServiceContext, job: Job, outcome: FinishOu
     await processPipeline(ctx, job.pipelineId);
   }
   return finished;
-}
-
-/** Hands a free resource group to the oldest job waiting for it (GitLab's "unordered" process mode). */
-export async function releaseResource(ctx: ServiceContext, job: Job): Promise<void> {
-  if (!job.resourceGroup) return;
-  if ((await ctx.store.jobs.countHoldingResource(job.projectId, job.resourceGroup)) > 0) return;
-  const next = await ctx.store.jobs.nextWaitingForResource(job.projectId, job.resourceGroup);
-  if (!next) return;
-  if (await transitionJob(ctx, next, 'enqueue')) await processPipeline(ctx, next.pipelineId);
 }
 
 /** Scheduled (`when: delayed`) jobs whose time has come become pending. Run by a timer in every process. */

@@ -6,23 +6,30 @@ import { deleteArtifactFiles } from '../artifacts/artifact-removal.js';
 import { deleteTrace } from '../traces/traces.js';
 import { UNRUN_JOB } from './unrun-job.js';
 import { transitionJob, transitionJobs } from './job-transitions.js';
+import { releaseResource } from './resource-groups.js';
 import { enqueue, processPipeline } from './process-pipeline.js';
 import { CANCELABLE_STATUSES, COMPLETED_STATUSES, type JobStatus } from './status/job-status.js';
 
 const RETRYABLE: readonly JobStatus[] = ['success', 'failed', 'canceled', 'canceling'];
 
 /** Cancels every cancelable job of a pipeline (and its manual ones), then reprocesses it. */
-export async function cancelPipelineJobs(ctx: ServiceContext, pipeline: Pipeline, options: { autoCanceledBy?: number } = {}): Promise<Pipeline> {
+export async function cancelPipelineJobs(
+  ctx: ServiceContext,
+  pipeline: Pipeline,
+  /** `force`: no graceful `canceling` for jobs whose runner could run their after_script (the pipeline is going away). */
+  options: { autoCanceledBy?: number; force?: boolean } = {},
+): Promise<Pipeline> {
   const jobs = await ctx.store.jobs.listByPipeline(pipeline.id);
   const cancelable = jobs.filter((j) => [...CANCELABLE_STATUSES, 'manual'].includes(j.status as JobStatus));
   const graceful = new Set<number>();
-  for (const job of cancelable) if ((await cancelEventFor(ctx, job)) === 'start_canceling') graceful.add(job.id);
-  await transitionJobs(ctx, cancelable.filter((j) => !graceful.has(j.id)), 'cancel');
+  if (!options.force) for (const job of cancelable) if ((await cancelEventFor(ctx, job)) === 'start_canceling') graceful.add(job.id);
+  const canceled = await transitionJobs(ctx, cancelable.filter((j) => !graceful.has(j.id)), 'cancel');
   await transitionJobs(ctx, cancelable.filter((j) => graceful.has(j.id)), 'start_canceling');
+  for (const job of canceled) await releaseResource(ctx, job);
   for (const job of jobs) {
     if (job.downstreamPipelineId !== null) {
       const downstream = await ctx.store.pipelines.findById(job.downstreamPipelineId);
-      if (downstream) await cancelPipelineJobs(ctx, downstream);
+      if (downstream) await cancelPipelineJobs(ctx, downstream, { force: options.force });
     }
   }
   if (options.autoCanceledBy !== undefined) await ctx.store.pipelines.update(pipeline.id, { autoCanceledById: options.autoCanceledBy });
@@ -98,6 +105,7 @@ async function cancelEventFor(ctx: ServiceContext, job: Job): Promise<'cancel' |
 export async function cancelJob(ctx: ServiceContext, job: Job): Promise<Job> {
   if (![...CANCELABLE_STATUSES, 'manual'].includes(job.status as JobStatus)) return job;
   const updated = await transitionJob(ctx, job, await cancelEventFor(ctx, job));
+  if (updated?.status === 'canceled') await releaseResource(ctx, updated);
   await processPipeline(ctx, job.pipelineId);
   return updated ?? (await ctx.store.jobs.findById(job.id)) ?? job;
 }
@@ -124,10 +132,12 @@ export async function playJob(ctx: ServiceContext, job: Job, userId: number, var
 }
 
 /**
- * Deletes the pipeline with its jobs, their artifacts (off the project's statistics) and logs; the files go
- * once the rows are gone.
+ * GitLab's DestroyPipelineService: unfinished jobs (and those of its downstream pipelines) are canceled
+ * first, so what waits on them moves on (a resource group they hold is released), then the pipeline goes
+ * with its jobs, their artifacts (off the project's statistics) and logs; the files once the rows are gone.
  */
 export async function deletePipeline(ctx: ServiceContext, pipeline: Pipeline): Promise<void> {
+  await cancelPipelineJobs(ctx, pipeline, { force: true });
   const jobs = await ctx.store.jobs.listByPipeline(pipeline.id, { includeRetried: true });
   const artifacts = await ctx.store.transaction(async (store) => {
     const removed = await store.jobArtifacts.deleteByPipeline(pipeline.id);
