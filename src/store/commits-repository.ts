@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { CommitsTable, Database } from './schema.js';
 
 import type { CommitInfo } from '../git/commit-object.js';
+import { compiledLookup } from './compiled-lookup.js';
 
 /** The commit facts a Job or Pipeline entity shows, kept once per project and sha (read from git once). */
 export type StoredCommit = CommitInfo;
@@ -25,6 +26,8 @@ function toCommit(r: Selectable<CommitsTable>): StoredCommit {
 }
 
 export class CommitsRepository {
+  private readonly rowBySha = compiledLookup(() => this.db, (db, projectId: number, sha: string) => db.selectFrom('commits').selectAll().where('project_id', '=', projectId).where('sha', '=', sha));
+
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Records a commit unless it is known already. */
@@ -52,8 +55,11 @@ export class CommitsRepository {
 
   /** Commits by sha for one page of jobs, in one query. */
   async findMany(projectId: number, shas: string[]): Promise<Map<string, StoredCommit>> {
-    if (shas.length === 0) return new Map();
-    const rows = await this.db.selectFrom('commits').selectAll().where('project_id', '=', projectId).where('sha', 'in', [...new Set(shas)]).execute();
+    const unique = [...new Set(shas)];
+    if (unique.length === 0) return new Map();
+    const rows = unique.length === 1
+      ? [await this.rowBySha(projectId, unique[0])].filter((r) => r !== undefined)
+      : await this.db.selectFrom('commits').selectAll().where('project_id', '=', projectId).where('sha', 'in', unique).execute();
     return new Map(rows.map((r) => [r.sha, toCommit(r)]));
   }
 

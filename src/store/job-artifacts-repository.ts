@@ -1,6 +1,7 @@
 import type { DeleteQueryBuilder, DeleteResult, Kysely, Selectable } from 'kysely';
 import { addArtifactsSize, inTransaction, sizesByProject } from './project-statistics-repository.js';
 import type { Database, JobArtifactsTable } from './schema.js';
+import { compiledStatement } from './compiled-lookup.js';
 
 export type ArtifactAccessibility = 'public' | 'private' | 'none';
 
@@ -46,6 +47,8 @@ async function keepExpiryOnJob(db: Kysely<Database>, jobId: number, expireAt: st
 }
 
 export class JobArtifactsRepository {
+  private readonly rowsOfJob = compiledStatement(() => this.db, (db, jobId: number) => db.selectFrom('job_artifacts').selectAll().where('job_id', '=', jobId).orderBy('id'));
+
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
@@ -86,14 +89,15 @@ export class JobArtifactsRepository {
   /** Artifacts of many jobs in one query, grouped by job (a list page needs them all). */
   async listByJobs(jobIds: number[]): Promise<Map<number, JobArtifact[]>> {
     const out = new Map<number, JobArtifact[]>();
-    if (jobIds.length === 0) return out;
-    const rows = await this.db.selectFrom('job_artifacts').selectAll().where('job_id', 'in', [...new Set(jobIds)]).orderBy('id').execute();
+    const unique = [...new Set(jobIds)];
+    if (unique.length === 0) return out;
+    const rows = unique.length === 1 ? (await this.rowsOfJob(unique[0])).rows : await this.db.selectFrom('job_artifacts').selectAll().where('job_id', 'in', unique).orderBy('id').execute();
     for (const row of rows) out.set(row.job_id, [...(out.get(row.job_id) ?? []), toArtifact(row)]);
     return out;
   }
 
   async listByJob(jobId: number): Promise<JobArtifact[]> {
-    const rows = await this.db.selectFrom('job_artifacts').selectAll().where('job_id', '=', jobId).orderBy('id').execute();
+    const { rows } = await this.rowsOfJob(jobId);
     return rows.map(toArtifact);
   }
 

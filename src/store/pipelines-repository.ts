@@ -156,8 +156,10 @@ export class PipelinesRepository {
   }
 
   async findByIds(ids: number[]): Promise<Map<number, Pipeline>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.db.selectFrom('pipelines').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    // One id (a single job's page) takes the compiled statement.
+    const rows = unique.length === 1 ? [await this.rowById(unique[0])].filter((r) => r !== undefined) : await this.db.selectFrom('pipelines').selectAll().where('id', 'in', unique).execute();
     return new Map(rows.map((r) => [r.id, toPipeline(r)]));
   }
 

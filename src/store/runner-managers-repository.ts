@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, RunnerManagersTable } from './schema.js';
+import { compiledLookup } from './compiled-lookup.js';
 
 /** A machine (`system_id`) using a runner's token, with what it last reported about itself. */
 export interface RunnerManager {
@@ -37,6 +38,8 @@ function toManager(row: Selectable<RunnerManagersTable>): RunnerManager {
 }
 
 export class RunnerManagersRepository {
+  private readonly rowById = compiledLookup(() => this.db, (db, id: number) => db.selectFrom('runner_managers').selectAll().where('id', '=', id));
+
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Records a heartbeat: creates the manager on first contact, refreshes what it reports afterwards. */
@@ -66,8 +69,9 @@ export class RunnerManagersRepository {
   }
 
   async findByIds(ids: number[]): Promise<Map<number, RunnerManager>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.db.selectFrom('runner_managers').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows = unique.length === 1 ? [await this.rowById(unique[0])].filter((r) => r !== undefined) : await this.db.selectFrom('runner_managers').selectAll().where('id', 'in', unique).execute();
     return new Map(rows.map((r) => [r.id, toManager(r)]));
   }
 

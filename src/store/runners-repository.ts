@@ -97,6 +97,7 @@ function toColumnValue(key: keyof RunnerChanges, value: unknown): unknown {
 }
 
 export class RunnersRepository {
+  private readonly rowById = compiledLookup(() => this.db, (db, id: number) => db.selectFrom('runners').selectAll().where('id', '=', id));
   private readonly rowByTokenDigest = compiledLookup(() => this.db, (db, digest: string) => db.selectFrom('runners').selectAll().where('token_digest', '=', digest));
 
   constructor(private readonly db: Kysely<Database>) {}
@@ -129,7 +130,7 @@ export class RunnersRepository {
   }
 
   async findById(id: number): Promise<Runner | undefined> {
-    const row = await this.db.selectFrom('runners').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.rowById(id);
     return row && toRunner(row);
   }
 
@@ -139,8 +140,9 @@ export class RunnersRepository {
   }
 
   async findByIds(ids: number[]): Promise<Map<number, Runner>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.db.selectFrom('runners').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows = unique.length === 1 ? [await this.rowById(unique[0])].filter((r) => r !== undefined) : await this.db.selectFrom('runners').selectAll().where('id', 'in', unique).execute();
     return new Map(rows.map((r) => [r.id, toRunner(r)]));
   }
 

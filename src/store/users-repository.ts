@@ -71,8 +71,9 @@ export class UsersRepository {
   }
 
   async findByIds(ids: number[]): Promise<Map<number, User>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.db.selectFrom('users').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows = unique.length === 1 ? [await this.rowById(unique[0])].filter((r) => r !== undefined) : await this.db.selectFrom('users').selectAll().where('id', 'in', unique).execute();
     return new Map(rows.map((r) => [r.id, toUser(r)]));
   }
 
