@@ -121,3 +121,9 @@ export function openDatabase(options: { databaseUrl?: string; dataDir: string; p
     ? openPostgres(options.databaseUrl, options.poolSize)
     : openSqlite(path.join(options.dataDir, 'conveyor.sqlite3'));
 }
+
+/** A unique (or primary key) constraint refused the write, on either database. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

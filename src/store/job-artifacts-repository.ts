@@ -1,5 +1,5 @@
 import type { DeleteQueryBuilder, DeleteResult, Kysely, Selectable } from 'kysely';
-import { addArtifactsSize, inTransaction, sizesByProject } from './project-statistics-repository.js';
+import { addArtifactsSize, inTransaction, lockRecounts, sizesByProject, subtractRemovedSizes } from './project-statistics-repository.js';
 import type { Database, JobArtifactsTable } from './schema.js';
 import { compiledStatement } from './compiled-lookup.js';
 
@@ -57,6 +57,7 @@ export class JobArtifactsRepository {
    */
   async insert(a: NewJobArtifact): Promise<JobArtifact> {
     return inTransaction(this.db, async (trx) => {
+      await lockRecounts(trx, [a.projectId]);
       const artifact = await this.insertRow(trx, a);
       await addArtifactsSize(trx, sizesByProject([artifact]));
       if (a.fileType === 'archive') await keepExpiryOnJob(trx, a.jobId, a.expireAt);
@@ -125,23 +126,9 @@ export class JobArtifactsRepository {
   private deleteWhere(where: (q: DeleteQueryBuilder<Database, 'job_artifacts', DeleteResult>) => DeleteQueryBuilder<Database, 'job_artifacts', DeleteResult>): Promise<JobArtifact[]> {
     return inTransaction(this.db, async (trx) => {
       const removed = (await where(trx.deleteFrom('job_artifacts')).returningAll().execute()).map(toArtifact);
-      await addArtifactsSize(trx, new Map([...sizesByProject(removed)].map(([projectId, size]) => [projectId, -size])));
+      await subtractRemovedSizes(trx, removed);
       return removed;
     });
-  }
-
-  /** Ids and sizes of a project's artifacts after `afterId`, up to `upToId`, in id order (a recount's batch). */
-  async sizesForRecount(projectId: number, afterId: number, upToId: number, limit: number): Promise<Array<{ id: number; size: number }>> {
-    const rows = await this.db
-      .selectFrom('job_artifacts')
-      .select(['id', 'size'])
-      .where('project_id', '=', projectId)
-      .where('id', '>', afterId)
-      .where('id', '<=', upToId)
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({ id: r.id, size: Number(r.size ?? 0) }));
   }
 
   /** Keep: the job's artifacts never expire. */

@@ -209,6 +209,11 @@ export class PipelinesRepository {
     await this.db.updateTable('pipelines').set(set).where('id', '=', id).execute();
   }
 
+  /** PostgreSQL: locks the pipeline's job rows until the transaction ends (SQLite's writers are serialized anyway). */
+  async lockJobs(id: number): Promise<void> {
+    if (this.dialect === 'postgres') await this.db.selectFrom('jobs').select('id').where('pipeline_id', '=', id).forUpdate().execute();
+  }
+
   async delete(id: number): Promise<void> {
     await this.db.deleteFrom('jobs').where('pipeline_id', '=', id).execute();
     await this.db.deleteFrom('pipelines').where('id', '=', id).execute();

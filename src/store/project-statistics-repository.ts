@@ -23,9 +23,9 @@ export function inTransaction<T>(db: Kysely<Database>, work: (trx: Kysely<Databa
   return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
 
-/** Adds each project's delta to its artifacts' total size (rows appear on first use). */
+/** Adds each project's delta to its artifacts' total size (rows appear on first use), in project order. */
 export async function addArtifactsSize(db: Kysely<Database>, deltas: Map<number, number>): Promise<void> {
-  for (const [projectId, delta] of deltas) {
+  for (const [projectId, delta] of [...deltas].sort((a, b) => a[0] - b[0])) {
     if (delta === 0) continue;
     await db
       .insertInto('project_statistics')
@@ -33,6 +33,38 @@ export async function addArtifactsSize(db: Kysely<Database>, deltas: Map<number,
       .onConflict((oc) => oc.column('project_id').doUpdateSet((eb) => ({ job_artifacts_size: eb('project_statistics.job_artifacts_size', '+', delta) })))
       .execute();
   }
+}
+
+/**
+ * Waits for, then holds, the recount rows of these projects (PostgreSQL; SQLite's writers are serialized):
+ * every recount step and every artifact insert or delete takes its project's row first, so a step's batch
+ * and a removal's view of how far the walk got never cross.
+ */
+export async function lockRecounts(db: Kysely<Database>, projectIds: number[]): Promise<void> {
+  if (projectIds.length === 0) return;
+  await db.updateTable('build_artifacts_size_refreshes').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('project_id', 'in', [...new Set(projectIds)].sort((a, b) => a - b)).execute();
+}
+
+/**
+ * Takes removed artifacts off their projects' totals, except those a running recount has yet to walk to:
+ * it will not find them, so they were never added back.
+ */
+export async function subtractRemovedSizes(db: Kysely<Database>, removed: Array<{ id: number; projectId: number; size: number | null }>): Promise<void> {
+  if (removed.length === 0) return;
+  const projectIds = [...new Set(removed.map((a) => a.projectId))];
+  await lockRecounts(db, projectIds);
+  const running = await db
+    .selectFrom('build_artifacts_size_refreshes')
+    .select(['project_id', 'last_artifact_id', 'last_artifact_id_at_start'])
+    .where('project_id', 'in', projectIds)
+    .where('state', '=', 'running')
+    .execute();
+  const unwalked = new Map(running.map((r) => [r.project_id, { after: Number(r.last_artifact_id), upTo: Number(r.last_artifact_id_at_start ?? 0) }]));
+  const counted = removed.filter((a) => {
+    const walk = unwalked.get(a.projectId);
+    return !walk || a.id <= walk.after || a.id > walk.upTo;
+  });
+  await addArtifactsSize(db, new Map([...sizesByProject(counted)].map(([projectId, size]) => [projectId, -size])));
 }
 
 /** The sizes of `artifacts` summed per project. */
@@ -152,23 +184,38 @@ export class ProjectStatisticsRepository {
     });
   }
 
-  /** One batch of the walk counted: artifacts after `from` up to `to` held `size` bytes. */
-  async advanceRefresh(projectId: number, from: number, to: number, size: number, now: string): Promise<boolean> {
+  /**
+   * One step of a running walk from `from`: under the recount's row lock, the next `limit` artifacts up to
+   * where the walk stops are read and added to the total; answers false when the walk had already moved
+   * (another process stepped it) or has ended (then the recount row is gone).
+   */
+  async advanceRefresh(projectId: number, from: number, limit: number, now: string): Promise<boolean> {
     return inTransaction(this.db, async (trx) => {
-      const moved = await trx
+      const refresh = await trx
         .updateTable('build_artifacts_size_refreshes')
-        .set({ last_artifact_id: to, updated_at: now })
+        .set({ updated_at: now })
         .where('project_id', '=', projectId)
         .where('state', '=', 'running')
         .where('last_artifact_id', '=', from)
+        .returning('last_artifact_id_at_start')
         .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) === 0) return false;
-      await addArtifactsSize(trx, new Map([[projectId, size]]));
+      if (!refresh) return false;
+      const batch = await trx
+        .selectFrom('job_artifacts')
+        .select(['id', 'size'])
+        .where('project_id', '=', projectId)
+        .where('id', '>', from)
+        .where('id', '<=', Number(refresh.last_artifact_id_at_start ?? 0))
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      if (batch.length === 0) {
+        await trx.deleteFrom('build_artifacts_size_refreshes').where('project_id', '=', projectId).execute();
+        return true;
+      }
+      await trx.updateTable('build_artifacts_size_refreshes').set({ last_artifact_id: batch[batch.length - 1].id }).where('project_id', '=', projectId).execute();
+      await addArtifactsSize(trx, new Map([[projectId, batch.reduce((sum, row) => sum + Number(row.size ?? 0), 0)]]));
       return true;
     });
-  }
-
-  async finishRefresh(projectId: number): Promise<void> {
-    await this.db.deleteFrom('build_artifacts_size_refreshes').where('project_id', '=', projectId).execute();
   }
 }

@@ -7,6 +7,7 @@ import { openPostgres, openSqlite, type DatabaseHandle } from '../../src/store/d
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { Store } from '../../src/store/store.js';
 import { compiledLookup } from '../../src/store/compiled-lookup.js';
+import { isUniqueViolation } from '../../src/store/db.js';
 import { createPostgresDatabase, DIALECTS } from '../helpers/databases.js';
 
 const NOW = '2026-01-01T00:00:00.000Z';
@@ -68,6 +69,14 @@ for (const dialect of DIALECTS) {
         assert.equal((await lookup(c.id, 'lookup-c'))?.id, c.id, 'sees the transaction\'s own row');
         assert.equal((await trx.users.findById(c.id))?.id, c.id);
       });
+    });
+
+    it('reports a unique constraint refusing a write the same way on both databases', async () => {
+      await store.users.insert(newUser('unique-once'));
+      const error = await store.users.insert(newUser('unique-once')).then(() => null, (e: unknown) => e);
+      assert.ok(error, 'the second insert is refused');
+      assert.equal(isUniqueViolation(error), true, String(error));
+      assert.equal(isUniqueViolation(new Error('connection lost')), false);
     });
 
     it('rolls back every write of a failed transaction', async () => {

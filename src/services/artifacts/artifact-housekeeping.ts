@@ -6,6 +6,8 @@ import { sweepExpiredArtifacts } from './artifact-sweeper.js';
 import { archiveTrace } from './trace-artifact.js';
 
 const FINISHED = new Set(['success', 'failed', 'canceled']);
+/** Recount steps (of 1,000 artifacts each) a process takes per tick. */
+const RECOUNT_STEPS_PER_TICK = 20;
 
 /**
  * What artifacts need beside requests, started once per server process: a finished job's log becomes its
@@ -31,7 +33,8 @@ export function startArtifactHousekeeping(ctx: ServiceContext, log: (error: unkn
     recounting = true;
     ctx.events.track(() =>
       ctx.store.locks
-        .ifFree(LockKind.duty, 3, () => runArtifactsSizeRefreshes(ctx))
+        // A bounded share per tick: a shutdown does not wait for a whole recount, nor do other duties for the lock.
+        .ifFree(LockKind.duty, 3, () => runArtifactsSizeRefreshes(ctx, RECOUNT_STEPS_PER_TICK))
         .catch((error: unknown) => log(error, 'recounting artifacts sizes failed'))
         .finally(() => (recounting = false)),
     );

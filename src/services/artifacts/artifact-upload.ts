@@ -7,6 +7,7 @@ import { checkArchive } from './archive-validation.js';
 import { expireAtFor } from './artifact-expiry.js';
 import { artifactSettings } from './artifact-settings.js';
 import { accessibilityOf, ARTIFACT_FORMATS } from './artifact-types.js';
+import { isUniqueViolation } from '../../store/db.js';
 
 export interface UploadParams {
   artifactType?: string;
@@ -110,8 +111,10 @@ export async function storeArtifact(ctx: ServiceContext, job: Job, upload: Check
         createdAt: isoNow(ctx),
         accessibility: upload.accessibility,
       })
-      .catch(() => {
-        throw new ApiError(400, { message: 'another artifact of the same type already exists' });
+      .catch((error: unknown) => {
+        // A second upload of the type raced this one past the check above; anything else is no client's fault.
+        if (isUniqueViolation(error)) throw new ApiError(400, { message: 'another artifact of the same type already exists' });
+        throw error;
       });
     return { status: 'created', artifact };
   } catch (error) {

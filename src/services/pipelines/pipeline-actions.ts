@@ -25,13 +25,14 @@ export async function cancelPipelineJobs(
   if (!options.force) for (const job of cancelable) if ((await cancelEventFor(ctx, job)) === 'start_canceling') graceful.add(job.id);
   const canceled = await transitionJobs(ctx, cancelable.filter((j) => !graceful.has(j.id)), 'cancel');
   await transitionJobs(ctx, cancelable.filter((j) => graceful.has(j.id)), 'start_canceling');
-  for (const job of canceled) await releaseResource(ctx, job);
   for (const job of jobs) {
     if (job.downstreamPipelineId !== null) {
       const downstream = await ctx.store.pipelines.findById(job.downstreamPipelineId);
       if (downstream) await cancelPipelineJobs(ctx, downstream, { force: options.force });
     }
   }
+  // After the downstream pipelines: a job of theirs waiting for the group must not be handed it and start.
+  for (const job of canceled) await releaseResource(ctx, job);
   if (options.autoCanceledBy !== undefined) await ctx.store.pipelines.update(pipeline.id, { autoCanceledById: options.autoCanceledBy });
   return (await processPipeline(ctx, pipeline.id)) ?? pipeline;
 }
@@ -140,6 +141,9 @@ export async function deletePipeline(ctx: ServiceContext, pipeline: Pipeline): P
   await cancelPipelineJobs(ctx, pipeline, { force: true });
   const jobs = await ctx.store.jobs.listByPipeline(pipeline.id, { includeRetried: true });
   const artifacts = await ctx.store.transaction(async (store) => {
+    // A log archived or an artifact uploaded meanwhile waits for this delete, then finds its job gone,
+    // instead of being deleted by the cascade without leaving the project's statistics.
+    await store.pipelines.lockJobs(pipeline.id);
     const removed = await store.jobArtifacts.deleteByPipeline(pipeline.id);
     await store.pipelines.delete(pipeline.id);
     return removed;

@@ -32,19 +32,13 @@ export async function stepArtifactsSizeRefresh(ctx: ServiceContext): Promise<boo
     await statistics.startRefresh(refresh.projectId, isoNow(ctx));
     return true;
   }
-  const batch = await ctx.store.jobArtifacts.sizesForRecount(refresh.projectId, refresh.lastArtifactId, refresh.lastArtifactIdAtStart ?? 0, RECOUNT_BATCH);
-  if (batch.length === 0) {
-    await statistics.finishRefresh(refresh.projectId);
-    return true;
-  }
-  const size = batch.reduce((sum, artifact) => sum + artifact.size, 0);
-  await statistics.advanceRefresh(refresh.projectId, refresh.lastArtifactId, batch[batch.length - 1].id, size, isoNow(ctx));
+  await statistics.advanceRefresh(refresh.projectId, refresh.lastArtifactId, RECOUNT_BATCH, isoNow(ctx));
   return true;
 }
 
-/** Steps the queued recounts until none is left. */
-export async function runArtifactsSizeRefreshes(ctx: ServiceContext): Promise<void> {
-  while (await stepArtifactsSizeRefresh(ctx));
+/** Steps the queued recounts until none is left, or `maxSteps` were taken. */
+export async function runArtifactsSizeRefreshes(ctx: ServiceContext, maxSteps = Infinity): Promise<void> {
+  for (let step = 0; step < maxSteps && (await stepArtifactsSizeRefresh(ctx)); step++);
 }
 
 /** GitLab's ProjectStatistics entity; Conveyor stores no wiki, LFS objects, packages, snippets, uploads or images. */
