@@ -291,7 +291,6 @@ export interface WebSessionsTable {
 
 export interface ProjectStatisticsTable {
   project_id: number;
-  /** bigint: PostgreSQL answers it as a string. */
   job_artifacts_size: Generated<number | string>;
   repository_size: number | string | null;
   commit_count: number | null;
