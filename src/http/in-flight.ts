@@ -14,8 +14,15 @@ export class InFlightHandlers {
     void settled.then(() => this.running.delete(settled));
   }
 
-  async drain(): Promise<void> {
-    while (this.running.size > 0) await Promise.all([...this.running]);
+  /** Waits for the running handlers, but not past `limitMs`: one waiting on a body that never ends must not hold a shutdown forever. */
+  async drain(limitMs = 10_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)));
+    const all = (async () => {
+      while (this.running.size > 0) await Promise.all([...this.running]);
+    })();
+    await Promise.race([all, limit]);
+    clearTimeout(timer);
   }
 }
 

@@ -78,8 +78,7 @@ export default async function gitSmartHttpRoutes(app: FastifyInstance) {
           remoteAddr: request.ip,
           body: method === 'POST' ? request.raw : undefined,
         });
-        // The push is recorded (refs, pipelines) after the reply has started: a shutdown waits for that too.
-        app.inFlight.add(response.done.catch((error: unknown) => request.log.error({ err: error }, 'git request did not finish cleanly')));
+        response.done.catch((error: unknown) => request.log.error({ err: error }, 'git request did not finish cleanly'));
         return reply.code(response.status).headers(response.headers).send(response.body);
       } catch (error) {
         if (error instanceof ApiError) return sendGitError(reply, error);
