@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { CommitsTable, Database } from './schema.js';
 
 import type { CommitInfo } from '../git/commit-object.js';
-import { compiledLookup } from './compiled-lookup.js';
+import { compiledLookup, rowsByKeys } from './compiled-lookup.js';
 
 /** The commit facts a Job or Pipeline entity shows, kept once per project and sha (read from git once). */
 export type StoredCommit = CommitInfo;
@@ -55,11 +55,11 @@ export class CommitsRepository {
 
   /** Commits by sha for one page of jobs, in one query. */
   async findMany(projectId: number, shas: string[]): Promise<Map<string, StoredCommit>> {
-    const unique = [...new Set(shas)];
-    if (unique.length === 0) return new Map();
-    const rows = unique.length === 1
-      ? [await this.rowBySha(projectId, unique[0])].filter((r) => r !== undefined)
-      : await this.db.selectFrom('commits').selectAll().where('project_id', '=', projectId).where('sha', 'in', unique).execute();
+    const rows = await rowsByKeys(
+      shas,
+      (sha) => this.rowBySha(projectId, sha),
+      (unique) => this.db.selectFrom('commits').selectAll().where('project_id', '=', projectId).where('sha', 'in', unique).execute(),
+    );
     return new Map(rows.map((r) => [r.sha, toCommit(r)]));
   }
 

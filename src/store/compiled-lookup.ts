@@ -37,3 +37,15 @@ export function compiledLookup<DB, A extends unknown[], R>(
   const run = compiledStatement(executor, build);
   return async (...args: A) => (await run(...args)).rows[0];
 }
+
+/**
+ * Rows for a set of keys: none without keys; one key (a single job's page asks for one of each) through
+ * its compiled lookup; several through the `in` query, built anew since its shape depends on the count.
+ */
+export async function rowsByKeys<K, R>(keys: K[], one: (key: K) => Promise<R | undefined>, many: (keys: K[]) => Promise<R[]>): Promise<R[]> {
+  const unique = [...new Set(keys)];
+  if (unique.length === 0) return [];
+  if (unique.length > 1) return many(unique);
+  const row = await one(unique[0]);
+  return row === undefined ? [] : [row];
+}

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Dialect } from './db.js';
 import type { Database, PipelinesTable } from './schema.js';
 import { fetchPage, type Page, type PageRequest } from './page.js';
-import { compiledLookup } from './compiled-lookup.js';
+import { compiledLookup, rowsByKeys } from './compiled-lookup.js';
 
 export interface PipelineVariable {
   key: string;
@@ -156,10 +156,7 @@ export class PipelinesRepository {
   }
 
   async findByIds(ids: number[]): Promise<Map<number, Pipeline>> {
-    const unique = [...new Set(ids)];
-    if (unique.length === 0) return new Map();
-    // One id (a single job's page) takes the compiled statement.
-    const rows = unique.length === 1 ? [await this.rowById(unique[0])].filter((r) => r !== undefined) : await this.db.selectFrom('pipelines').selectAll().where('id', 'in', unique).execute();
+    const rows = await rowsByKeys(ids, (id) => this.rowById(id), (unique) => this.db.selectFrom('pipelines').selectAll().where('id', 'in', unique).execute());
     return new Map(rows.map((r) => [r.id, toPipeline(r)]));
   }
 

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, RunnerManagersTable } from './schema.js';
-import { compiledLookup } from './compiled-lookup.js';
+import { compiledLookup, rowsByKeys } from './compiled-lookup.js';
 
 /** A machine (`system_id`) using a runner's token, with what it last reported about itself. */
 export interface RunnerManager {
@@ -69,9 +69,7 @@ export class RunnerManagersRepository {
   }
 
   async findByIds(ids: number[]): Promise<Map<number, RunnerManager>> {
-    const unique = [...new Set(ids)];
-    if (unique.length === 0) return new Map();
-    const rows = unique.length === 1 ? [await this.rowById(unique[0])].filter((r) => r !== undefined) : await this.db.selectFrom('runner_managers').selectAll().where('id', 'in', unique).execute();
+    const rows = await rowsByKeys(ids, (id) => this.rowById(id), (unique) => this.db.selectFrom('runner_managers').selectAll().where('id', 'in', unique).execute());
     return new Map(rows.map((r) => [r.id, toManager(r)]));
   }
 

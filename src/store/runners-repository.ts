@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, RunnersTable } from './schema.js';
 import { fetchPage, type Page, type PageRequest } from './page.js';
-import { compiledLookup } from './compiled-lookup.js';
+import { compiledLookup, rowsByKeys } from './compiled-lookup.js';
 
 export type RunnerType = 'instance_type' | 'group_type' | 'project_type';
 
@@ -140,9 +140,7 @@ export class RunnersRepository {
   }
 
   async findByIds(ids: number[]): Promise<Map<number, Runner>> {
-    const unique = [...new Set(ids)];
-    if (unique.length === 0) return new Map();
-    const rows = unique.length === 1 ? [await this.rowById(unique[0])].filter((r) => r !== undefined) : await this.db.selectFrom('runners').selectAll().where('id', 'in', unique).execute();
+    const rows = await rowsByKeys(ids, (id) => this.rowById(id), (unique) => this.db.selectFrom('runners').selectAll().where('id', 'in', unique).execute());
     return new Map(rows.map((r) => [r.id, toRunner(r)]));
   }
 

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, UsersTable } from './schema.js';
 import { containsInsensitive } from './like.js';
 import { fetchPage, type Page, type PageRequest } from './page.js';
-import { compiledLookup } from './compiled-lookup.js';
+import { compiledLookup, rowsByKeys } from './compiled-lookup.js';
 
 export interface User {
   id: number;
@@ -71,9 +71,7 @@ export class UsersRepository {
   }
 
   async findByIds(ids: number[]): Promise<Map<number, User>> {
-    const unique = [...new Set(ids)];
-    if (unique.length === 0) return new Map();
-    const rows = unique.length === 1 ? [await this.rowById(unique[0])].filter((r) => r !== undefined) : await this.db.selectFrom('users').selectAll().where('id', 'in', unique).execute();
+    const rows = await rowsByKeys(ids, (id) => this.rowById(id), (unique) => this.db.selectFrom('users').selectAll().where('id', 'in', unique).execute());
     return new Map(rows.map((r) => [r.id, toUser(r)]));
   }
 
