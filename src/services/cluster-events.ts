@@ -29,11 +29,16 @@ interface Envelope {
  * (long polls, log streams, caches) take both.
  */
 export async function bridgeEvents(ctx: ServiceContext, notifier: Notifier, log: (error: unknown) => void): Promise<void> {
+  // One process (SQLite): nothing travels, so nothing is wrapped (a random id per event cost a system call).
+  if (!notifier.crossProcess) return;
   const origin = crypto.randomBytes(8).toString('hex');
+  let sequence = 0;
+  // Unique across processes without a system call per message: this process's random origin and a counter.
+  const nextId = () => `${origin}.${(sequence += 1)}`;
   for (const name of SHARED_EVENTS) {
     ctx.events.on(name, (payload: { remote?: boolean }) => {
       if (payload.remote) return;
-      const envelope: Envelope = { id: crypto.randomBytes(8).toString('hex'), origin, name, payload: payload as Record<string, unknown> };
+      const envelope: Envelope = { id: nextId(), origin, name, payload: payload as Record<string, unknown> };
       notifier.publish(JSON.stringify(envelope)).catch(log);
     });
   }
@@ -42,7 +47,7 @@ export async function bridgeEvents(ctx: ServiceContext, notifier: Notifier, log:
   // After the LISTEN connection was lost, this process may have missed the events that woke the others
   // (a job became pending elsewhere): a new common version sends every runner back to the queue.
   const announceVersion = () => {
-    const hello: Envelope = { id: crypto.randomBytes(8).toString('hex'), origin, name: QUEUE_VERSION, payload: {} };
+    const hello: Envelope = { id: nextId(), origin, name: QUEUE_VERSION, payload: {} };
     return notifier.publish(JSON.stringify(hello)).catch(log);
   };
   await notifier.listen((message) => {
@@ -63,7 +68,7 @@ export async function bridgeEvents(ctx: ServiceContext, notifier: Notifier, log:
     ctx.events.emit(envelope.name, Object.assign({}, envelope.payload, { remote: true }) as never);
   }, () => {
     // Ticked here too: the NOTIFY may not make it while the database is still coming back.
-    ctx.queue.tickTo(crypto.randomBytes(8).toString('hex'));
+    ctx.queue.tickTo(nextId());
     void announceVersion();
   });
   await announceVersion();

@@ -5,6 +5,8 @@ import pg from 'pg';
  * is only ever one process, so nothing travels.
  */
 export interface Notifier {
+  /** Whether other processes can hear this one (false for SQLite's single process). */
+  readonly crossProcess: boolean;
   publish(payload: string): Promise<void>;
   /**
    * Starts listening; `onMessage` sees every payload published on the channel, this process's own included.
@@ -16,6 +18,7 @@ export interface Notifier {
 }
 
 export const silentNotifier: Notifier = {
+  crossProcess: false,
   publish: async () => undefined,
   listen: async () => undefined,
   close: async () => undefined,
@@ -65,6 +68,7 @@ export function postgresNotifier(url: string, pool: pg.Pool, log: (error: unknow
   };
 
   return {
+    crossProcess: true,
     async publish(payload) {
       await pool.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]);
     },
