@@ -5,6 +5,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Database } from './schema.js';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
+import { allowReadsNow } from './compiled-lookup.js';
 import { postgresNotifier, silentNotifier, type Notifier } from './notifier.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -92,7 +93,9 @@ export function openSqlite(file: string): DatabaseHandle {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(withStatementCache(sqlite)) });
+  const dialect = new GroupCommitSqliteDialect(withStatementCache(sqlite));
+  const db = new Kysely<Database>({ dialect });
+  allowReadsNow(db, (text, parameters) => dialect.driver?.readNow(text, parameters));
   return { db, dialect: 'sqlite', notifier: silentNotifier, close: () => db.destroy() };
 }
 

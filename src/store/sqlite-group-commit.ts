@@ -143,6 +143,18 @@ export class GroupCommitSqliteDriver implements Driver {
 
   async init(): Promise<void> {}
 
+  /**
+   * A read run at once when no caller holds the connection (no transaction is open across awaits), so it
+   * sees what a read through `acquireConnection` would; undefined when held or when the statement writes.
+   */
+  readNow(sql: string, parameters: readonly unknown[]): unknown[] | undefined {
+    if (this.#unlock !== undefined) return undefined;
+    const statement = this.sqlite.prepare(sql);
+    if (!statement.reader) return undefined;
+    if (!this.sqlite.inTransaction) this.openReadSnapshot();
+    return statement.all(parameters) as unknown[];
+  }
+
   async acquireConnection(): Promise<DatabaseConnection> {
     // SQLite has one connection: callers take turns.
     for (;;) {
@@ -271,11 +283,15 @@ export class GroupCommitSqliteDriver implements Driver {
 }
 
 export class GroupCommitSqliteDialect extends SqliteDialect {
+  /** Kysely creates it once, when constructed with this dialect. */
+  driver: GroupCommitSqliteDriver | undefined;
+
   constructor(private readonly sqlite: SqliteDatabase.Database) {
     super({ database: sqlite });
   }
 
   override createDriver(): Driver {
-    return new GroupCommitSqliteDriver(this.sqlite);
+    this.driver = new GroupCommitSqliteDriver(this.sqlite);
+    return this.driver;
   }
 }
