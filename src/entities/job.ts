@@ -32,22 +32,32 @@ const seconds = (from: string | null, to: string | null, now: Date): number | nu
  * Sub-entities shared by the jobs of one page: a page of 100 jobs usually has one user, a pipeline or two
  * and their commits, so each is built once and the same object is referenced from every job that shows it.
  * Create one per response (`newJobEntityMemo()`); entities are plain data and never mutated afterwards.
+ * With `shared`, a list reply's, the jobs hold its stand-ins instead, and each sub-entity is serialized once.
  */
+/** Hands out what a job shows in place of a shared sub-entity (the HTTP layer's SharedJson). */
+export interface SubEntitySharing {
+  share(value: unknown): unknown;
+}
+
 export interface JobEntityMemo {
   users: Map<User, unknown>;
   commits: Map<CommitInfo, unknown>;
   pipelines: Map<Pipeline, unknown>;
   runners: Map<Runner, unknown>;
   runnerManagers: Map<RunnerManager, unknown>;
+  shared?: SubEntitySharing;
 }
 
-export const newJobEntityMemo = (): JobEntityMemo => ({ users: new Map(), commits: new Map(), pipelines: new Map(), runners: new Map(), runnerManagers: new Map() });
+export const newJobEntityMemo = (shared?: SubEntitySharing): JobEntityMemo => ({
+  users: new Map(), commits: new Map(), pipelines: new Map(), runners: new Map(), runnerManagers: new Map(), shared,
+});
 
-function memoized<K>(map: Map<K, unknown> | undefined, key: K, build: (key: K) => unknown): unknown {
+function memoized<K>(memo: JobEntityMemo | undefined, map: Map<K, unknown> | undefined, key: K, build: (key: K) => unknown): unknown {
   if (!map) return build(key);
   let value = map.get(key);
   if (value === undefined) {
     value = build(key);
+    if (memo?.shared) value = memo.shared.share(value);
     map.set(key, value);
   }
   return value;
@@ -59,9 +69,9 @@ function memoized<K>(map: Map<K, unknown> | undefined, key: K, build: (key: K) =
  */
 export function jobBasicEntity(view: JobView, rc: RenderContext, now: Date, memo?: JobEntityMemo): Record<string, unknown> {
   const { job, projectPath } = view;
-  const user = view.user === null ? null : memoized(memo?.users, view.user, (u) => userEntity(u, rc));
-  const commit = view.commit === null ? null : memoized(memo?.commits, view.commit, (c) => commitEntity(c, projectPath, rc));
-  const pipeline = memoized(memo?.pipelines, view.pipeline, (p) => pipelineBasicEntity({ pipeline: p, projectPath, user: null }, rc));
+  const user = view.user === null ? null : memoized(memo, memo?.users, view.user, (u) => userEntity(u, rc));
+  const commit = view.commit === null ? null : memoized(memo, memo?.commits, view.commit, (c) => commitEntity(c, projectPath, rc));
+  const pipeline = memoized(memo, memo?.pipelines, view.pipeline, (p) => pipelineBasicEntity({ pipeline: p, projectPath, user: null }, rc));
   const duration = seconds(job.startedAt, job.finishedAt, now);
   const queuedDuration = job.queuedAt === null ? null : seconds(job.queuedAt, job.startedAt, now);
   const webUrl = `${rc.externalUrl}/${projectPath}/-/jobs/${job.id}`;
@@ -91,8 +101,8 @@ export function jobEntity(view: JobView, rc: RenderContext, now: Date, memo?: Jo
   const entity = jobBasicEntity(view, rc, now, memo);
   const artifacts = view.artifacts;
   const tagList = [...view.job.tagList].sort();
-  const runner = view.runner === null ? null : memoized(memo?.runners, view.runner, (r) => runnerEntity(r, now));
-  const manager = view.runnerManager === null ? null : memoized(memo?.runnerManagers, view.runnerManager, (m) => runnerManagerEntity(m, now));
+  const runner = view.runner === null ? null : memoized(memo, memo?.runners, view.runner, (r) => runnerEntity(r, now));
+  const manager = view.runnerManager === null ? null : memoized(memo, memo?.runnerManagers, view.runnerManager, (m) => runnerManagerEntity(m, now));
   if (artifacts.length === 0) {
     // The common case, without a single lookup: no archive, nothing to list.
     return Object.assign(entity, {

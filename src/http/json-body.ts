@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 
 /** From this many items a top-level array reply is built item by item into one Buffer. */
@@ -10,8 +11,12 @@ const ITEMWISE_FROM = 16;
  * Buffer cost a third of that, and the socket takes the Buffer as it is. Same bytes as JSON.stringify.
  */
 export function serializeJson(payload: unknown): string | Buffer {
+  if (payload instanceof ListWithSharedParts) return payload.shared.serialize(payload.items);
   if (!Array.isArray(payload) || payload.length < ITEMWISE_FROM) return JSON.stringify(payload);
-  const items = payload.map((item: unknown) => JSON.stringify(item) ?? 'null');
+  return itemwise(payload.map((item: unknown) => JSON.stringify(item) ?? 'null'));
+}
+
+function itemwise(items: string[]): Buffer {
   let size = items.length + 1;
   for (const item of items) size += Buffer.byteLength(item);
   const out = Buffer.allocUnsafe(size);
@@ -23,6 +28,60 @@ export function serializeJson(payload: unknown): string | Buffer {
   }
   out[at] = 0x5d;
   return out;
+}
+
+/** Unguessable, so that no stored string (a job name may hold a NUL) can pass for a stand-in. */
+const NONCE = crypto.randomBytes(12).toString('hex');
+const SEPARATOR = Buffer.from(',');
+const STAND_IN = new RegExp(`"\\\\u0000${NONCE}:(\\d+)"`, 'g');
+
+/**
+ * Values many items of a list reply show (a page's user, its commits and pipelines: two thirds of each
+ * job's JSON), serialized once per reply instead of once per item. An item holds a stand-in string where
+ * such a value goes; the stand-in's JSON is replaced by the value's.
+ */
+export class SharedJson {
+  readonly #fragments: Buffer[] = [];
+
+  /** The stand-in to put in an item where `value` goes. */
+  share(value: unknown): string {
+    this.#fragments.push(Buffer.from(JSON.stringify(value), 'utf8'));
+    return `\u0000${NONCE}:${this.#fragments.length - 1}`;
+  }
+
+  /** The items as a JSON array, each value's bytes copied where its stand-in was. */
+  serialize(items: unknown[]): Buffer {
+    const pieces: Array<string | Buffer> = [];
+    let size = 2 + Math.max(0, items.length - 1);
+    for (const item of items) {
+      const json = JSON.stringify(item) ?? 'null';
+      let from = 0;
+      STAND_IN.lastIndex = 0;
+      for (let match = STAND_IN.exec(json); match; match = STAND_IN.exec(json)) {
+        const fragment = this.#fragments[Number(match[1])];
+        pieces.push(json.slice(from, match.index), fragment);
+        size += Buffer.byteLength(pieces[pieces.length - 2] as string) + fragment.length;
+        from = match.index + match[0].length;
+      }
+      const rest = from === 0 ? json : json.slice(from);
+      pieces.push(rest, SEPARATOR);
+      size += Buffer.byteLength(rest);
+    }
+    const out = Buffer.allocUnsafe(size);
+    let at = 0;
+    out[at++] = 0x5b;
+    for (let i = 0; i < pieces.length - 1; i++) {
+      const piece = pieces[i];
+      at += typeof piece === 'string' ? out.write(piece, at, 'utf8') : piece.copy(out, at);
+    }
+    out[at] = 0x5d;
+    return out;
+  }
+}
+
+/** A list reply whose items hold stand-ins of `shared`; only serializeJson may read it. */
+export class ListWithSharedParts {
+  constructor(readonly items: unknown[], readonly shared: SharedJson) {}
 }
 
 export function registerJsonSerializer(app: FastifyInstance): void {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { serializeJson } from '../../src/http/json-body.js';
+import { ListWithSharedParts, serializeJson, SharedJson } from '../../src/http/json-body.js';
 
 const text = (value: string | Buffer) => (Buffer.isBuffer(value) ? value.toString('utf8') : value);
 
@@ -23,5 +23,27 @@ describe('JSON replies', () => {
     assert.ok(Buffer.isBuffer(body));
     assert.equal(body.length, Buffer.byteLength(body.toString('utf8')));
     assert.doesNotThrow(() => JSON.parse(body.toString('utf8')));
+  });
+
+  it('splices values shared by the items of a list in where their stand-ins are, as JSON.stringify would have written them', () => {
+    const user = { id: 1, name: 'Ädmin 🚀', bio: '"quoted"\n' };
+    const commit = { id: 'abc', parent_ids: [], trailers: {} };
+    for (const count of [0, 1, 3, 100]) {
+      const plain = Array.from({ length: count }, (_, i) => ({
+        id: i,
+        // Strings that look like stand-ins without the process's secret part stay as they are.
+        name: i % 2 ? '\u00000:0' : `job ${i} – é`,
+        user: i % 3 ? user : null,
+        commit,
+        last: [i],
+      }));
+      const shared = new SharedJson();
+      const userStandIn = shared.share(user);
+      const commitStandIn = shared.share(commit);
+      const items = plain.map((job) => ({ ...job, user: job.user === null ? null : userStandIn, commit: commitStandIn }));
+      const body = serializeJson(new ListWithSharedParts(items, shared));
+      assert.ok(Buffer.isBuffer(body));
+      assert.equal(text(body), JSON.stringify(plain));
+    }
   });
 });

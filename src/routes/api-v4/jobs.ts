@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { bridgeEntity, jobEntity, newJobEntityMemo } from '../../entities/job.js';
+import { ListWithSharedParts, SharedJson } from '../../http/json-body.js';
 import { readPageRequest, sendPageHeaders, UncountableMemo, type PaginationOptions } from '../../http/pagination.js';
 import { BooleanParam, IdInteger, PathOrIdParams, Text } from '../../http/params.js';
 import { sendWithRange } from '../../http/range.js';
@@ -50,11 +51,17 @@ export default async function jobRoutes(fastify: FastifyInstance) {
   const uncountable = new UncountableMemo(() => ctx.clock.now().getTime());
 
   /** Job and Bridge entities for `jobs`; the caller's user (already loaded) is not fetched again. */
-  async function render(project: Project, jobs: Job[], actor: Actor) {
+  async function render(project: Project, jobs: Job[], actor: Actor, shared?: SharedJson) {
     const now = ctx.clock.now();
-    const memo = newJobEntityMemo();
+    const memo = newJobEntityMemo(shared);
     const views = await jobViews(ctx, project, jobs, [actor.user, actor.sudoFrom]);
     return views.map((v) => (v.job.type === 'bridge' ? bridgeEntity(v, rc, now, memo) : jobEntity(v, rc, now, memo)));
+  }
+
+  /** A list reply: the users, commits and pipelines its jobs share are serialized once. */
+  async function renderList(project: Project, jobs: Job[], actor: Actor) {
+    const shared = new SharedJson();
+    return new ListWithSharedParts(await render(project, jobs, actor, shared), shared);
   }
 
   app.get(
@@ -75,7 +82,7 @@ export default async function jobRoutes(fastify: FastifyInstance) {
       const { project, page } = await listProjectJobs(ctx, request.actor, request.params.id, filters, pageRequest);
       uncountable.record(countKey, pageRequest, page);
       sendPageHeaders(request, reply, rc.externalUrl, pageRequest, page, PROJECT_JOBS_PAGINATION);
-      return render(project, page.rows, request.actor);
+      return renderList(project, page.rows, request.actor);
     },
   );
 
@@ -92,7 +99,7 @@ export default async function jobRoutes(fastify: FastifyInstance) {
         const includeRetried = type === 'build' && request.query.include_retried === true;
         const { project, page } = await listPipelineJobs(ctx, request.actor, request.params.id, request.params.pipeline_id, { type, statuses, includeRetried }, pageRequest);
         sendPageHeaders(request, reply, rc.externalUrl, pageRequest, page);
-        return render(project, page.rows, request.actor);
+        return renderList(project, page.rows, request.actor);
       },
     );
   }
@@ -118,7 +125,7 @@ export default async function jobRoutes(fastify: FastifyInstance) {
       // Grape reads parameters from the body and the query string alike; the body wins.
       const selection = parseBulkCancelSelection(request.body.job_ids ?? request.query.job_ids, request.body.scope ?? request.query.scope);
       const { project, jobs } = await cancelJobsAs(ctx, request.actor, request.params.id, selection);
-      return reply.code(201).send(await render(project, jobs, request.actor));
+      return reply.code(201).send(await renderList(project, jobs, request.actor));
     },
   );
 

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { jobBasicWithProjectEntity, newJobEntityMemo } from '../../entities/job.js';
+import { ListWithSharedParts, SharedJson } from '../../http/json-body.js';
 import { runnerDetailsEntity, runnerEntity, runnerManagerEntity } from '../../entities/runner.js';
 import { readPageRequest, sendPageHeaders, type PaginationOptions } from '../../http/pagination.js';
 import { BooleanParam, PathOrIdParams, Text } from '../../http/params.js';
@@ -110,8 +111,9 @@ export default async function runnerRoutes(fastify: FastifyInstance) {
     const { page, views } = await listRunnerJobs(ctx, request.actor, request.params.id, { status: q.status, systemId }, pageRequest);
     sendPageHeaders(request, reply, rc.externalUrl, pageRequest, page, RUNNER_JOBS_PAGINATION);
     const now = ctx.clock.now();
-    const memo = newJobEntityMemo();
-    return views.map((v) => jobBasicWithProjectEntity(v.job, v.project, rc, now, memo));
+    const shared = new SharedJson();
+    const memo = newJobEntityMemo(shared);
+    return new ListWithSharedParts(views.map((v) => jobBasicWithProjectEntity(v.job, v.project, rc, now, memo)), shared);
   });
 
   // The project and group routes authorize first and read parameters after, like Grape's `before` blocks.
