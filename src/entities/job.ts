@@ -1,5 +1,5 @@
 import type { JobArtifact } from '../store/job-artifacts-repository.js';
-import type { Job } from '../store/jobs-repository.js';
+import type { Job, ShownJob } from '../store/jobs-repository.js';
 import type { Pipeline } from '../store/pipelines-repository.js';
 import type { RunnerManager } from '../store/runner-managers-repository.js';
 import type { Runner } from '../store/runners-repository.js';
@@ -12,8 +12,8 @@ import { runnerEntity, runnerManagerEntity } from './runner.js';
 import { userEntity } from './user.js';
 
 /** Everything a Job entity shows beside the row, loaded once per page (see services/jobs/job-views.ts). */
-export interface JobView {
-  job: Job;
+export interface JobView<J extends ShownJob = Job> {
+  job: J;
   pipeline: Pipeline;
   projectPath: string;
   user: User | null;
@@ -67,7 +67,7 @@ function memoized<K>(memo: JobEntityMemo | undefined, map: Map<K, unknown> | und
  * API::Entities::Ci::JobBasic, in GitLab's key order; `failure_reason` only for failed jobs. Built as one
  * object literal (one hidden class per variant) rather than by adding keys one by one.
  */
-export function jobBasicEntity(view: JobView, rc: RenderContext, now: Date, memo?: JobEntityMemo): Record<string, unknown> {
+export function jobBasicEntity(view: JobView<ShownJob>, rc: RenderContext, now: Date, memo?: JobEntityMemo): Record<string, unknown> {
   const { job, projectPath } = view;
   const user = view.user === null ? null : memoized(memo, memo?.users, view.user, (u) => userEntity(u, rc));
   const commit = view.commit === null ? null : memoized(memo, memo?.commits, view.commit, (c) => commitEntity(c, projectPath, rc));
@@ -92,12 +92,12 @@ export function jobBasicEntity(view: JobView, rc: RenderContext, now: Date, memo
   };
 }
 
-function liveArchive(view: JobView, now: Date): JobArtifact | undefined {
+function liveArchive(view: JobView<ShownJob>, now: Date): JobArtifact | undefined {
   return view.artifacts.find((a) => a.fileType === 'archive' && a.blobKey !== null && (a.expireAt === null || Date.parse(a.expireAt) > now.getTime()));
 }
 
 /** API::Entities::Ci::Job = JobBasic + artifacts, runner and tags. */
-export function jobEntity(view: JobView, rc: RenderContext, now: Date, memo?: JobEntityMemo): Record<string, unknown> {
+export function jobEntity(view: JobView<ShownJob>, rc: RenderContext, now: Date, memo?: JobEntityMemo): Record<string, unknown> {
   const entity = jobBasicEntity(view, rc, now, memo);
   const artifacts = view.artifacts;
   const tagList = [...view.job.tagList].sort();
@@ -123,7 +123,7 @@ export function jobEntity(view: JobView, rc: RenderContext, now: Date, memo?: Jo
 }
 
 /** API::Entities::Ci::Bridge = JobBasic + the pipeline it started. */
-export function bridgeEntity(view: JobView, rc: RenderContext, now: Date, memo?: JobEntityMemo): Record<string, unknown> {
+export function bridgeEntity(view: JobView<ShownJob>, rc: RenderContext, now: Date, memo?: JobEntityMemo): Record<string, unknown> {
   const entity = jobBasicEntity(view, rc, now, memo);
   entity.downstream_pipeline = view.downstream ? pipelineBasicEntity({ pipeline: view.downstream, projectPath: view.projectPath, user: null }, rc) : null;
   return entity;
@@ -133,7 +133,7 @@ export function bridgeEntity(view: JobView, rc: RenderContext, now: Date, memo?:
  * API::Entities::Ci::JobBasicWithProject, what a runner's job list shows: JobBasic whose `project` is the
  * job's ProjectIdentity (the later exposure replaces JobBasic's `project` in place, as Grape does).
  */
-export function jobBasicWithProjectEntity(view: JobView, project: ProjectView, rc: RenderContext, now: Date, memo?: JobEntityMemo): Record<string, unknown> {
+export function jobBasicWithProjectEntity(view: JobView<ShownJob>, project: ProjectView, rc: RenderContext, now: Date, memo?: JobEntityMemo): Record<string, unknown> {
   const entity = jobBasicEntity(view, rc, now, memo);
   entity.project = projectIdentityEntity(project);
   return entity;

@@ -13,9 +13,9 @@ import type { Actor } from '../../services/access/actor.js';
 import { allowedAgents, jobOfToken } from '../../services/jobs/job-token-info.js';
 import { jobViews } from '../../services/jobs/job-views.js';
 import { readJobTraceAs } from '../../services/jobs/job-trace.js';
-import { getJob, listPipelineJobs, listProjectJobs, parseScope } from '../../services/jobs/jobs-query.js';
+import { getJob, listPipelineJobs, listProjectJobs, parseScope, shownJobs } from '../../services/jobs/jobs-query.js';
 import { parseTime } from '../../services/pipelines/pipelines-query.js';
-import type { Job } from '../../store/jobs-repository.js';
+import type { ShownJob } from '../../store/jobs-repository.js';
 import type { Project } from '../../store/projects-repository.js';
 
 const JobParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 1024 }), job_id: IdInteger() });
@@ -51,7 +51,7 @@ export default async function jobRoutes(fastify: FastifyInstance) {
   const uncountable = new UncountableMemo(() => ctx.clock.now().getTime());
 
   /** Job and Bridge entities for `jobs`; the caller's user (already loaded) is not fetched again. */
-  async function render(project: Project, jobs: Job[], actor: Actor, shared?: SharedJson) {
+  async function render(project: Project, jobs: ShownJob[], actor: Actor, shared?: SharedJson) {
     const now = ctx.clock.now();
     const memo = newJobEntityMemo(shared);
     const views = await jobViews(ctx, project, jobs, [actor.user, actor.sudoFrom]);
@@ -59,7 +59,7 @@ export default async function jobRoutes(fastify: FastifyInstance) {
   }
 
   /** A list reply: the users, commits and pipelines its jobs share are serialized once. */
-  async function renderList(project: Project, jobs: Job[], actor: Actor) {
+  async function renderList(project: Project, jobs: ShownJob[], actor: Actor) {
     const shared = new SharedJson();
     return new ListWithSharedParts(await render(project, jobs, actor, shared), shared);
   }
@@ -79,7 +79,7 @@ export default async function jobRoutes(fastify: FastifyInstance) {
       };
       const countKey = `${request.params.id}\u0000${JSON.stringify(filters)}`;
       const pageRequest = uncountable.apply(countKey, requested);
-      const { project, page } = await listProjectJobs(ctx, request.actor, request.params.id, filters, pageRequest);
+      const { project, page } = await listProjectJobs(ctx, request.actor, request.params.id, filters, pageRequest, shownJobs);
       uncountable.record(countKey, pageRequest, page);
       sendPageHeaders(request, reply, rc.externalUrl, pageRequest, page, PROJECT_JOBS_PAGINATION);
       return renderList(project, page.rows, request.actor);
@@ -97,7 +97,7 @@ export default async function jobRoutes(fastify: FastifyInstance) {
         const statuses = parseScope(request.query.scope, { allowHash: false });
         const pageRequest = readPageRequest(request, PIPELINE_JOBS_PAGINATION);
         const includeRetried = type === 'build' && request.query.include_retried === true;
-        const { project, page } = await listPipelineJobs(ctx, request.actor, request.params.id, request.params.pipeline_id, { type, statuses, includeRetried }, pageRequest);
+        const { project, page } = await listPipelineJobs(ctx, request.actor, request.params.id, request.params.pipeline_id, { type, statuses, includeRetried }, pageRequest, shownJobs);
         sendPageHeaders(request, reply, rc.externalUrl, pageRequest, page);
         return renderList(project, page.rows, request.actor);
       },

@@ -3,7 +3,7 @@ import { invalidParam } from '../../errors/api-error.js';
 import { cancelJobAs, eraseJobAs, playJobAs, retryJobAs, validatePlayVariables, type PlayVariable } from '../../services/jobs/job-actions.js';
 import { availableJobActions } from '../../services/jobs/job-available-actions.js';
 import { jobViews } from '../../services/jobs/job-views.js';
-import { getJob, listProjectJobs } from '../../services/jobs/jobs-query.js';
+import { getJob, listProjectJobs, wholeJobs } from '../../services/jobs/jobs-query.js';
 import { JOB_STATUSES } from '../../services/pipelines/status/job-status.js';
 import { jobPage, jobsListPage } from '../../views/job-pages.js';
 import { pathUrl } from '../../views/html.js';
@@ -20,7 +20,7 @@ export async function jobsList(request: FastifyRequest, reply: FastifyReply, ass
     statuses: filters.status ? [filters.status] : undefined,
     name: filters.name || undefined,
     ref: filters.ref || undefined,
-  }, offsetPage(page));
+  }, offsetPage(page), wholeJobs);
   const views = await jobViews(ctx, project, jobs.rows, [request.actor.user]);
   return sendHtml(reply, jobsListPage(pageContext(request, assets), { project, jobs: views, filters, page, hasMore: jobs.hasMore }));
 }

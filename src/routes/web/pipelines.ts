@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { invalidParam } from '../../errors/api-error.js';
 import { availableJobActionsForJobs } from '../../services/jobs/job-available-actions.js';
 import { jobViews } from '../../services/jobs/job-views.js';
-import { listPipelineJobs } from '../../services/jobs/jobs-query.js';
+import { listPipelineJobs, wholeJobs } from '../../services/jobs/jobs-query.js';
 import { availablePipelineActions } from '../../services/pipelines/pipeline-available-actions.js';
 import { cancelPipelineAs, retryPipelineAs } from '../../services/pipelines/pipeline-commands.js';
 import { findPipeline, listPipelines, PIPELINE_STATUSES } from '../../services/pipelines/pipelines-query.js';
@@ -38,8 +38,8 @@ export async function pipelineShow(request: FastifyRequest, reply: FastifyReply,
   const actor = request.actor;
   const { pipeline, project, user } = await findPipeline(ctx, actor, fullPath, pipelineId);
   const [builds, bridges] = await Promise.all([
-    listPipelineJobs(ctx, actor, fullPath, pipelineId, { type: 'build', includeRetried: false }, ALL_JOBS),
-    listPipelineJobs(ctx, actor, fullPath, pipelineId, { type: 'bridge', includeRetried: false }, ALL_JOBS).catch(() => null),
+    listPipelineJobs(ctx, actor, fullPath, pipelineId, { type: 'build', includeRetried: false }, ALL_JOBS, wholeJobs),
+    listPipelineJobs(ctx, actor, fullPath, pipelineId, { type: 'bridge', includeRetried: false }, ALL_JOBS, wholeJobs).catch(() => null),
   ]);
   const jobs = [...builds.page.rows, ...(bridges?.page.rows ?? [])];
   const views = await jobViews(ctx, project, jobs, [actor.user]);

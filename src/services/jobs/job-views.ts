@@ -1,5 +1,5 @@
 import { commitKey } from '../../store/commits-repository.js';
-import type { Job } from '../../store/jobs-repository.js';
+import type { ShownJob } from '../../store/jobs-repository.js';
 import type { Project } from '../../store/projects-repository.js';
 import type { RunnerManager } from '../../store/runner-managers-repository.js';
 import type { User } from '../../store/users-repository.js';
@@ -13,12 +13,17 @@ import { isRunnerManagerShown } from '../runners/runner-authentication.js';
  * `knownUsers` (the caller, already loaded by authentication) are not fetched again: most jobs show the user
  * who pushed.
  */
-export async function jobViews(ctx: ServiceContext, project: Project, jobs: Job[], knownUsers: Array<User | null> = []): Promise<JobView[]> {
+export async function jobViews<J extends ShownJob>(ctx: ServiceContext, project: Project, jobs: J[], knownUsers: Array<User | null> = []): Promise<Array<JobView<J>>> {
   return jobViewsAcrossProjects(ctx, new Map([[project.id, project]]), jobs, knownUsers);
 }
 
 /** The same for jobs of several projects (a runner's jobs); `projects` holds the project of every job. */
-export async function jobViewsAcrossProjects(ctx: ServiceContext, projects: Map<number, Project>, jobs: Job[], knownUsers: Array<User | null> = []): Promise<JobView[]> {
+export async function jobViewsAcrossProjects<J extends ShownJob>(
+  ctx: ServiceContext,
+  projects: Map<number, Project>,
+  jobs: J[],
+  knownUsers: Array<User | null> = [],
+): Promise<Array<JobView<J>>> {
   if (jobs.length === 0) return [];
   const pipelineIds = new Set<number>();
   const userIds = new Set<number>();

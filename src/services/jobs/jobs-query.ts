@@ -1,5 +1,5 @@
 import { invalidParam, recordNotFound } from '../../errors/api-error.js';
-import type { Job, JobFilter } from '../../store/jobs-repository.js';
+import type { Job, JobFilter, ShownJob } from '../../store/jobs-repository.js';
 import type { Page, PageRequest } from '../../store/page.js';
 import type { Project } from '../../store/projects-repository.js';
 import type { Actor } from '../access/actor.js';
@@ -34,10 +34,22 @@ export async function projectForBuilds(ctx: ServiceContext, actor: Actor, idOrPa
   return authorizeProject(ctx, actor, idOrPath, 'read_build');
 }
 
-export async function listProjectJobs(ctx: ServiceContext, actor: Actor, idOrPath: string, filters: JobListFilters, page: PageRequest): Promise<{ project: Project; page: Page<Job> }> {
+/** How a list reads its jobs: whole (the web pages act on them), or only what the API's entities show. */
+export type JobListReader<J extends ShownJob> = (ctx: ServiceContext, filter: JobFilter, page: PageRequest) => Promise<Page<J>>;
+export const wholeJobs: JobListReader<Job> = (ctx, filter, page) => ctx.store.jobs.list(filter, page);
+export const shownJobs: JobListReader<ShownJob> = (ctx, filter, page) => ctx.store.jobs.listShown(filter, page);
+
+export async function listProjectJobs<J extends ShownJob>(
+  ctx: ServiceContext,
+  actor: Actor,
+  idOrPath: string,
+  filters: JobListFilters,
+  page: PageRequest,
+  read: JobListReader<J>,
+): Promise<{ project: Project; page: Page<J> }> {
   const project = await projectForBuilds(ctx, actor, idOrPath);
   const filter: JobFilter = { projectId: project.id, type: 'build', includeRetried: true, ...filters };
-  return { project, page: await ctx.store.jobs.list(filter, page) };
+  return { project, page: await read(ctx, filter, page) };
 }
 
 /**
@@ -46,20 +58,21 @@ export async function listProjectJobs(ctx: ServiceContext, actor: Actor, idOrPat
  * builds (JobsFinder); the bridge list needs `read_build` on the project (403). Either way the project must
  * be visible (404 Project Not Found) and the pipeline must belong to it (404 Not found).
  */
-export async function listPipelineJobs(
+export async function listPipelineJobs<J extends ShownJob>(
   ctx: ServiceContext,
   actor: Actor,
   idOrPath: string,
   pipelineId: number,
   options: { type: 'build' | 'bridge'; statuses?: string[]; includeRetried: boolean },
   page: PageRequest,
-): Promise<{ project: Project; page: Page<Job> }> {
+  read: JobListReader<J>,
+): Promise<{ project: Project; page: Page<J> }> {
   const project = await authorizeProject(ctx, actor, idOrPath, options.type === 'bridge' ? 'read_build' : 'read_pipeline');
   const pipeline = await ctx.store.pipelines.findById(pipelineId);
   if (!pipeline || pipeline.projectId !== project.id) throw recordNotFound();
   if (!(await can(ctx, actor, 'read_build', project))) return { project, page: { rows: [], hasMore: false, total: 0 } };
   const filter: JobFilter = { projectId: project.id, pipelineId, type: options.type, includeRetried: options.includeRetried, statuses: options.statuses };
-  return { project, page: await ctx.store.jobs.list(filter, page) };
+  return { project, page: await read(ctx, filter, page) };
 }
 
 /** A build of the project (bridges and other projects' jobs are `404 Not found`); `processable` also finds bridges. */

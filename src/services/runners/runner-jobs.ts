@@ -1,7 +1,7 @@
 import { forbidden } from '../../errors/api-error.js';
 import type { JobView } from '../../entities/job.js';
 import type { ProjectView } from '../../entities/project.js';
-import type { Job, JobFilter } from '../../store/jobs-repository.js';
+import type { JobFilter, ShownJob } from '../../store/jobs-repository.js';
 import type { Page, PageRequest } from '../../store/page.js';
 import { AccessLevel } from '../access/access-level.js';
 import { isAdmin, type Actor } from '../access/actor.js';
@@ -28,7 +28,7 @@ export async function listRunnerJobs(
   runnerId: number,
   query: RunnerJobsQuery,
   page: PageRequest,
-): Promise<{ page: Page<Job>; views: Array<{ job: JobView; project: ProjectView }> }> {
+): Promise<{ page: Page<ShownJob>; views: Array<{ job: JobView<ShownJob>; project: ProjectView }> }> {
   const runner = await findRunner(ctx, runnerId);
   const admin = isAdmin(actor);
   if (!admin && !(await runnerAbilitiesOf(ctx, actor, runner)).abilities.has('read_builds')) throw forbidden('No access granted');
@@ -37,7 +37,7 @@ export async function listRunnerJobs(
     filter.runnerManagerId = (await ctx.store.runnerManagers.findBySystemId(runner.id, query.systemId))?.id ?? null;
   }
   if (!admin) filter.projectIds = await projectIdsWithLevel(ctx, actor, AccessLevel.REPORTER);
-  const jobs = await ctx.store.jobs.list(filter, page);
+  const jobs = await ctx.store.jobs.listShown(filter, page);
   const projects = await ctx.store.projects.findByIds(jobs.rows.map((j) => j.projectId));
   const [views, identities] = await Promise.all([
     jobViewsAcrossProjects(ctx, projects, jobs.rows, [actor.user, actor.sudoFrom]),
