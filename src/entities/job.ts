@@ -28,17 +28,17 @@ export interface JobView<J extends ShownJob = Job> {
 const seconds = (from: string | null, to: string | null, now: Date): number | null =>
   from === null ? null : Math.max(0, ((to ? Date.parse(to) : now.getTime()) - Date.parse(from)) / 1000);
 
+/** Hands out what a job shows in place of a shared sub-entity (the HTTP layer's SharedJson). */
+export interface SubEntitySharing {
+  share(value: unknown): unknown;
+}
+
 /**
  * Sub-entities shared by the jobs of one page: a page of 100 jobs usually has one user, a pipeline or two
  * and their commits, so each is built once and the same object is referenced from every job that shows it.
  * Create one per response (`newJobEntityMemo()`); entities are plain data and never mutated afterwards.
  * With `shared`, a list reply's, the jobs hold its stand-ins instead, and each sub-entity is serialized once.
  */
-/** Hands out what a job shows in place of a shared sub-entity (the HTTP layer's SharedJson). */
-export interface SubEntitySharing {
-  share(value: unknown): unknown;
-}
-
 export interface JobEntityMemo {
   users: Map<User, unknown>;
   commits: Map<CommitInfo, unknown>;

@@ -17,22 +17,30 @@ export function serializeJson(payload: unknown): string | Buffer {
 }
 
 function itemwise(items: string[]): Buffer {
-  let size = items.length + 1;
-  for (const item of items) size += Buffer.byteLength(item);
+  const pieces: Array<string | Buffer> = [];
+  let size = 2;
+  for (const item of items) {
+    if (pieces.length > 0) pieces.push(COMMA);
+    pieces.push(item);
+    size += Buffer.byteLength(item);
+  }
+  return jsonArray(pieces, size + Math.max(0, items.length - 1));
+}
+
+/** `[`, the pieces (strings as UTF-8, Buffers as they are, commas among them), `]`: one Buffer of `size` bytes. */
+function jsonArray(pieces: Array<string | Buffer>, size: number): Buffer {
   const out = Buffer.allocUnsafe(size);
   let at = 0;
   out[at++] = 0x5b;
-  for (let i = 0; i < items.length; i++) {
-    if (i > 0) out[at++] = 0x2c;
-    at += out.write(items[i], at, 'utf8');
-  }
+  for (const piece of pieces) at += typeof piece === 'string' ? out.write(piece, at, 'utf8') : piece.copy(out, at);
   out[at] = 0x5d;
   return out;
 }
 
+const COMMA = Buffer.from(',');
+
 /** Unguessable, so that no stored string (a job name may hold a NUL) can pass for a stand-in. */
 const NONCE = crypto.randomBytes(12).toString('hex');
-const SEPARATOR = Buffer.from(',');
 const STAND_IN = new RegExp(`"\\\\u0000${NONCE}:(\\d+)"`, 'g');
 
 /**
@@ -54,28 +62,22 @@ export class SharedJson {
     const pieces: Array<string | Buffer> = [];
     let size = 2 + Math.max(0, items.length - 1);
     for (const item of items) {
+      if (pieces.length > 0) pieces.push(COMMA);
       const json = JSON.stringify(item) ?? 'null';
       let from = 0;
       STAND_IN.lastIndex = 0;
       for (let match = STAND_IN.exec(json); match; match = STAND_IN.exec(json)) {
+        const before = json.slice(from, match.index);
         const fragment = this.#fragments[Number(match[1])];
-        pieces.push(json.slice(from, match.index), fragment);
-        size += Buffer.byteLength(pieces[pieces.length - 2] as string) + fragment.length;
+        pieces.push(before, fragment);
+        size += Buffer.byteLength(before) + fragment.length;
         from = match.index + match[0].length;
       }
       const rest = from === 0 ? json : json.slice(from);
-      pieces.push(rest, SEPARATOR);
+      pieces.push(rest);
       size += Buffer.byteLength(rest);
     }
-    const out = Buffer.allocUnsafe(size);
-    let at = 0;
-    out[at++] = 0x5b;
-    for (let i = 0; i < pieces.length - 1; i++) {
-      const piece = pieces[i];
-      at += typeof piece === 'string' ? out.write(piece, at, 'utf8') : piece.copy(out, at);
-    }
-    out[at] = 0x5d;
-    return out;
+    return jsonArray(pieces, size);
   }
 }
 

@@ -55,15 +55,14 @@ export interface Job {
 }
 
 /** What a job list shows of each job (the Job entity and what it links to): its other columns stay unread. */
-export type ShownJob = Pick<Job, (typeof SHOWN_FIELDS)[number]>;
+export type ShownJob = Pick<
+  Job,
+  | 'id' | 'projectId' | 'pipelineId' | 'type' | 'name' | 'stage' | 'status' | 'ref' | 'tag' | 'coverage' | 'allowFailure' | 'tagList'
+  | 'userId' | 'runnerId' | 'runnerManagerId' | 'failureReason' | 'downstreamPipelineId' | 'queuedAt' | 'startedAt' | 'finishedAt'
+  | 'erasedAt' | 'artifactsExpireAt' | 'createdAt'
+>;
 
-const SHOWN_FIELDS = [
-  'id', 'projectId', 'pipelineId', 'type', 'name', 'stage', 'status', 'ref', 'tag', 'coverage', 'allowFailure', 'tagList', 'userId',
-  'runnerId', 'runnerManagerId', 'failureReason', 'downstreamPipelineId', 'queuedAt', 'startedAt', 'finishedAt', 'erasedAt',
-  'artifactsExpireAt', 'createdAt',
-] as const;
-
-/** The columns of SHOWN_FIELDS: a list reads 23 of 39, and leaves out `options` (~1 KB of JSON per job). */
+/** The columns of ShownJob: a list reads 23 of 39, and leaves out `options` (~1 KB of JSON per job). */
 const SHOWN_COLUMNS = [
   'id', 'project_id', 'pipeline_id', 'type', 'name', 'stage', 'status', 'ref', 'tag', 'coverage', 'allow_failure', 'tag_list', 'user_id',
   'runner_id', 'runner_manager_id', 'failure_reason', 'downstream_pipeline_id', 'queued_at', 'started_at', 'finished_at', 'erased_at',
