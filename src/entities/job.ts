@@ -1,5 +1,5 @@
 import type { JobArtifact } from '../store/job-artifacts-repository.js';
-import type { Job, ShownJob } from '../store/jobs-repository.js';
+import type { Job, JobKeys, ShownJob } from '../store/jobs-repository.js';
 import type { Pipeline } from '../store/pipelines-repository.js';
 import type { RunnerManager } from '../store/runner-managers-repository.js';
 import type { Runner } from '../store/runners-repository.js';
@@ -12,7 +12,7 @@ import { runnerEntity, runnerManagerEntity } from './runner.js';
 import { userEntity } from './user.js';
 
 /** Everything a Job entity shows beside the row, loaded once per page (see services/jobs/job-views.ts). */
-export interface JobView<J extends ShownJob = Job> {
+export interface JobView<J extends JobKeys = Job> {
   job: J;
   pipeline: Pipeline;
   projectPath: string;
@@ -31,6 +31,8 @@ const seconds = (from: string | null, to: string | null, now: Date): number | nu
 /** Hands out what a job shows in place of a shared sub-entity (the HTTP layer's SharedJson). */
 export interface SubEntitySharing {
   share(value: unknown): unknown;
+  /** The JSON bytes of the value `share` handed out this stand-in for. */
+  bytesOf(standIn: unknown): Buffer;
 }
 
 /**
@@ -63,15 +65,29 @@ function memoized<K>(memo: JobEntityMemo | undefined, map: Map<K, unknown> | und
   return value;
 }
 
+/** What a job shows of the records it links to: each its entity (a memo's shared one), or null. */
+export type LinkedEntityKind = 'user' | 'commit' | 'pipeline' | 'runner' | 'runnerManager';
+type LinkedEntityOf = (view: JobView<JobKeys>, rc: RenderContext, now: Date, memo?: JobEntityMemo) => unknown;
+export const linkedEntity: Record<LinkedEntityKind, LinkedEntityOf> = {
+  user: (view, rc, _now, memo) => (view.user === null ? null : memoized(memo, memo?.users, view.user, (u) => userEntity(u, rc))),
+  commit: (view, rc, _now, memo) =>
+    view.commit === null ? null : memoized(memo, memo?.commits, view.commit, (c) => commitEntity(c, view.projectPath, rc)),
+  pipeline: (view, rc, _now, memo) =>
+    memoized(memo, memo?.pipelines, view.pipeline, (p) => pipelineBasicEntity({ pipeline: p, projectPath: view.projectPath, user: null }, rc)),
+  runner: (view, _rc, now, memo) => (view.runner === null ? null : memoized(memo, memo?.runners, view.runner, (r) => runnerEntity(r, now))),
+  runnerManager: (view, _rc, now, memo) =>
+    view.runnerManager === null ? null : memoized(memo, memo?.runnerManagers, view.runnerManager, (m) => runnerManagerEntity(m, now)),
+};
+
 /**
  * API::Entities::Ci::JobBasic, in GitLab's key order; `failure_reason` only for failed jobs. Built as one
  * object literal (one hidden class per variant) rather than by adding keys one by one.
  */
 export function jobBasicEntity(view: JobView<ShownJob>, rc: RenderContext, now: Date, memo?: JobEntityMemo): Record<string, unknown> {
   const { job, projectPath } = view;
-  const user = view.user === null ? null : memoized(memo, memo?.users, view.user, (u) => userEntity(u, rc));
-  const commit = view.commit === null ? null : memoized(memo, memo?.commits, view.commit, (c) => commitEntity(c, projectPath, rc));
-  const pipeline = memoized(memo, memo?.pipelines, view.pipeline, (p) => pipelineBasicEntity({ pipeline: p, projectPath, user: null }, rc));
+  const user = linkedEntity.user(view, rc, now, memo);
+  const commit = linkedEntity.commit(view, rc, now, memo);
+  const pipeline = linkedEntity.pipeline(view, rc, now, memo);
   const duration = seconds(job.startedAt, job.finishedAt, now);
   const queuedDuration = job.queuedAt === null ? null : seconds(job.queuedAt, job.startedAt, now);
   const webUrl = `${rc.externalUrl}/${projectPath}/-/jobs/${job.id}`;
@@ -92,27 +108,23 @@ export function jobBasicEntity(view: JobView<ShownJob>, rc: RenderContext, now: 
   };
 }
 
-function liveArchive(view: JobView<ShownJob>, now: Date): JobArtifact | undefined {
+function liveArchive(view: JobView<JobKeys>, now: Date): JobArtifact | undefined {
   return view.artifacts.find((a) => a.fileType === 'archive' && a.blobKey !== null && (a.expireAt === null || Date.parse(a.expireAt) > now.getTime()));
 }
 
 /** API::Entities::Ci::Job = JobBasic + artifacts, runner and tags. */
 export function jobEntity(view: JobView<ShownJob>, rc: RenderContext, now: Date, memo?: JobEntityMemo): Record<string, unknown> {
   const entity = jobBasicEntity(view, rc, now, memo);
-  const artifacts = view.artifacts;
   const tagList = [...view.job.tagList].sort();
-  const runner = view.runner === null ? null : memoized(memo, memo?.runners, view.runner, (r) => runnerEntity(r, now));
-  const manager = view.runnerManager === null ? null : memoized(memo, memo?.runnerManagers, view.runnerManager, (m) => runnerManagerEntity(m, now));
-  if (artifacts.length === 0) {
+  const runner = linkedEntity.runner(view, rc, now, memo);
+  const manager = linkedEntity.runnerManager(view, rc, now, memo);
+  if (view.artifacts.length === 0) {
     // The common case, without a single lookup: no archive, nothing to list.
     return Object.assign(entity, {
       artifacts: [], runner, runner_manager: manager, artifacts_expire_at: view.job.artifactsExpireAt, archived: false, tag_list: tagList,
     });
   }
-  const archive = liveArchive(view, now);
-  if (archive) entity.artifacts_file = { filename: archive.filename, size: archive.size };
-  return Object.assign(entity, {
-    artifacts: artifacts.map((a) => ({ file_type: a.fileType, size: a.size, filename: a.filename, file_format: a.fileFormat })),
+  return Object.assign(entity, artifactsFields(view, now), {
     runner,
     runner_manager: manager,
     // The job's own, which outlives its archive (GitLab shows the past date after the sweeper removed it).
@@ -120,6 +132,14 @@ export function jobEntity(view: JobView<ShownJob>, rc: RenderContext, now: Date,
     archived: false,
     tag_list: tagList,
   });
+}
+
+/** A job's `artifacts_file` (with a live archive only) and `artifacts`, in that order. */
+export function artifactsFields(view: JobView<JobKeys>, now: Date): Record<string, unknown> {
+  if (view.artifacts.length === 0) return { artifacts: [] };
+  const archive = liveArchive(view, now);
+  const artifacts = view.artifacts.map((a) => ({ file_type: a.fileType, size: a.size, filename: a.filename, file_format: a.fileFormat }));
+  return archive ? { artifacts_file: { filename: archive.filename, size: archive.size }, artifacts } : { artifacts };
 }
 
 /** API::Entities::Ci::Bridge = JobBasic + the pipeline it started. */

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { JsonParts } from '../entities/job-json-cache.js';
 
 /** From this many items a top-level array reply is built item by item into one Buffer. */
 const ITEMWISE_FROM = 16;
@@ -41,6 +42,7 @@ const COMMA = Buffer.from(',');
 
 /** Unguessable, so that no stored string (a job name may hold a NUL) can pass for a stand-in. */
 const NONCE = crypto.randomBytes(12).toString('hex');
+const STAND_IN_PREFIX = `\u0000${NONCE}:`;
 const STAND_IN = new RegExp(`"\\\\u0000${NONCE}:(\\d+)"`, 'g');
 
 /**
@@ -54,16 +56,20 @@ export class SharedJson {
   /** The stand-in to put in an item where `value` goes. */
   share(value: unknown): string {
     this.#fragments.push(Buffer.from(JSON.stringify(value), 'utf8'));
-    return `\u0000${NONCE}:${this.#fragments.length - 1}`;
+    return `${STAND_IN_PREFIX}${this.#fragments.length - 1}`;
+  }
+
+  bytesOf(standIn: unknown): Buffer {
+    const fragment = typeof standIn === 'string' && standIn.startsWith(STAND_IN_PREFIX) ? this.#fragments[Number(standIn.slice(STAND_IN_PREFIX.length))] : undefined;
+    if (!fragment) throw new Error('not a stand-in of this reply');
+    return fragment;
   }
 
   /** The items as a JSON array, each value's bytes copied where its stand-in was. */
   serialize(items: unknown[]): Buffer {
     const pieces: Array<string | Buffer> = [];
     let size = 2 + Math.max(0, items.length - 1);
-    for (const item of items) {
-      if (pieces.length > 0) pieces.push(COMMA);
-      const json = JSON.stringify(item) ?? 'null';
+    const append = (json: string) => {
       let from = 0;
       STAND_IN.lastIndex = 0;
       for (let match = STAND_IN.exec(json); match; match = STAND_IN.exec(json)) {
@@ -76,6 +82,17 @@ export class SharedJson {
       const rest = from === 0 ? json : json.slice(from);
       pieces.push(rest);
       size += Buffer.byteLength(rest);
+    };
+    for (const item of items) {
+      if (pieces.length > 0) pieces.push(COMMA);
+      if (!(item instanceof JsonParts)) {
+        append(JSON.stringify(item) ?? 'null');
+        continue;
+      }
+      for (const part of item.parts) {
+        pieces.push(part);
+        size += part.length;
+      }
     }
     return jsonArray(pieces, size);
   }

@@ -1,4 +1,4 @@
-import type { DeleteQueryBuilder, DeleteResult, Kysely, Selectable } from 'kysely';
+import { sql, type DeleteQueryBuilder, type DeleteResult, type Kysely, type Selectable } from 'kysely';
 import { addArtifactsSize, inTransaction, lockRecounts, sizesByProject, subtractRemovedSizes } from './project-statistics-repository.js';
 import type { Database, JobArtifactsTable } from './schema.js';
 import { compiledStatement } from './compiled-lookup.js';
@@ -43,7 +43,7 @@ function toArtifact(row: Selectable<JobArtifactsTable>): JobArtifact {
 }
 
 async function keepExpiryOnJob(db: Kysely<Database>, jobId: number, expireAt: string | null): Promise<void> {
-  await db.updateTable('jobs').set({ artifacts_expire_at: expireAt }).where('id', '=', jobId).execute();
+  await db.updateTable('jobs').set({ artifacts_expire_at: expireAt, lock_version: sql`lock_version + 1` }).where('id', '=', jobId).execute();
 }
 
 export class JobArtifactsRepository {

@@ -50,6 +50,8 @@ export interface Job {
   debugTrace: boolean;
   /** The archive's expiry as the job keeps it, past the archive's own removal (moved by the artifacts repository). */
   artifactsExpireAt: string | null;
+  /** Moved by every change of the row (migration 011): what a kept rendering of the job is checked against. */
+  lockVersion: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -59,18 +61,24 @@ export type ShownJob = Pick<
   Job,
   | 'id' | 'projectId' | 'pipelineId' | 'type' | 'name' | 'stage' | 'status' | 'ref' | 'tag' | 'coverage' | 'allowFailure' | 'tagList'
   | 'userId' | 'runnerId' | 'runnerManagerId' | 'failureReason' | 'downstreamPipelineId' | 'queuedAt' | 'startedAt' | 'finishedAt'
-  | 'erasedAt' | 'artifactsExpireAt' | 'createdAt'
+  | 'erasedAt' | 'artifactsExpireAt' | 'lockVersion' | 'createdAt'
 >;
+
+/** What a list needs of a job to load what its entity links to and to check a kept rendering of it. */
+export type JobKeys = Pick<ShownJob, 'id' | 'lockVersion' | 'projectId' | 'pipelineId' | 'type' | 'userId' | 'runnerId' | 'runnerManagerId' | 'downstreamPipelineId'>;
 
 /** The columns of ShownJob: a list reads 23 of 39, and leaves out `options` (~1 KB of JSON per job). */
 const SHOWN_COLUMNS = [
   'id', 'project_id', 'pipeline_id', 'type', 'name', 'stage', 'status', 'ref', 'tag', 'coverage', 'allow_failure', 'tag_list', 'user_id',
   'runner_id', 'runner_manager_id', 'failure_reason', 'downstream_pipeline_id', 'queued_at', 'started_at', 'finished_at', 'erased_at',
-  'artifacts_expire_at', 'created_at',
+  'artifacts_expire_at', 'lock_version', 'created_at',
 ] as const;
 
-export type NewJob = Omit<Job, 'id' | 'artifactsExpireAt'>;
-export type JobChanges = Partial<Omit<Job, 'id' | 'projectId' | 'pipelineId' | 'type' | 'name' | 'stage' | 'stageIdx' | 'spec' | 'createdAt' | 'artifactsExpireAt'>>;
+/** The columns of JobKeys: numbers, but for the type (strings are most of what reading a row costs). */
+const KEY_COLUMNS = ['id', 'lock_version', 'project_id', 'pipeline_id', 'type', 'user_id', 'runner_id', 'runner_manager_id', 'downstream_pipeline_id'] as const;
+
+export type NewJob = Omit<Job, 'id' | 'artifactsExpireAt' | 'lockVersion'>;
+export type JobChanges = Partial<Omit<Job, 'id' | 'projectId' | 'pipelineId' | 'type' | 'name' | 'stage' | 'stageIdx' | 'spec' | 'createdAt' | 'artifactsExpireAt' | 'lockVersion'>>;
 
 const COLUMNS: Record<string, keyof JobsTable> = {
   status: 'status', when: 'when', allowFailure: 'allow_failure', schedulingType: 'scheduling_type', ref: 'ref', tag: 'tag',
@@ -81,11 +89,32 @@ const COLUMNS: Record<string, keyof JobsTable> = {
   startedAt: 'started_at', finishedAt: 'finished_at', erasedAt: 'erased_at', erasedById: 'erased_by_id', debugTrace: 'debug_trace', updatedAt: 'updated_at',
 };
 
+/** The SET of an update: the changed columns, and the row's lock_version moved (so its trigger need not). */
+function columnChanges(changes: JobChanges): Record<string, unknown> {
+  const set: Record<string, unknown> = { lock_version: sql`lock_version + 1` };
+  for (const [key, value] of Object.entries(changes)) if (value !== undefined && COLUMNS[key]) set[COLUMNS[key]] = toColumn(value);
+  return set;
+}
+
 /** Turns domain values into column values: booleans as 0/1, lists as JSON. */
 function toColumn(value: unknown): unknown {
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (Array.isArray(value)) return JSON.stringify(value);
   return value;
+}
+
+function toJobKeys(row: Pick<Selectable<JobsTable>, (typeof KEY_COLUMNS)[number]>): JobKeys {
+  return {
+    id: row.id,
+    lockVersion: row.lock_version,
+    projectId: row.project_id,
+    pipelineId: row.pipeline_id,
+    type: row.type,
+    userId: row.user_id,
+    runnerId: row.runner_id,
+    runnerManagerId: row.runner_manager_id,
+    downstreamPipelineId: row.downstream_pipeline_id,
+  };
 }
 
 /** A list's job (see toJob: the same conversions, kept apart so each builds its object as one literal). */
@@ -113,6 +142,7 @@ function toShownJob(row: Pick<Selectable<JobsTable>, (typeof SHOWN_COLUMNS)[numb
     finishedAt: row.finished_at,
     erasedAt: row.erased_at,
     artifactsExpireAt: row.artifacts_expire_at,
+    lockVersion: row.lock_version,
     createdAt: row.created_at,
   };
 }
@@ -170,6 +200,7 @@ export function toJob(row: Selectable<JobsTable>): Job {
     erasedById: row.erased_by_id,
     artifactsExpireAt: row.artifacts_expire_at,
     debugTrace: row.debug_trace === 1,
+    lockVersion: row.lock_version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -305,6 +336,18 @@ export class JobsRepository {
     return { ...result, rows: result.rows.map(toShownJob) };
   }
 
+  /** The same list, each job with only its keys (see JobKeys); `findShownByIds` reads the rest of those it needs. */
+  async listKeys(filter: JobFilter, page: PageRequest): Promise<Page<JobKeys>> {
+    const result = await fetchPage(this.db, (await this.filtered(filter)).select(KEY_COLUMNS), page, 'id', 'desc');
+    return { ...result, rows: result.rows.map(toJobKeys) };
+  }
+
+  async findShownByIds(ids: number[]): Promise<Map<number, ShownJob>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('jobs').select(SHOWN_COLUMNS).where('id', 'in', ids).execute();
+    return new Map(rows.map((r) => [r.id, toShownJob(r)]));
+  }
+
   private async filtered(filter: JobFilter) {
     let q = this.db.selectFrom('jobs');
     if (filter.projectId !== undefined) q = q.where('project_id', '=', filter.projectId);
@@ -378,16 +421,14 @@ export class JobsRepository {
    * one of several concurrent callers (two runners, a runner and a cancel) win a transition.
    */
   async updateIfStatus(id: number, expectedStatus: string, changes: JobChanges): Promise<boolean> {
-    const set: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(changes)) if (value !== undefined && COLUMNS[key]) set[COLUMNS[key]] = toColumn(value);
+    const set = columnChanges(changes);
     const result = await this.db.updateTable('jobs').set(set).where('id', '=', id).where('status', '=', expectedStatus).executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
 
   /** The batch form of updateIfStatus: returns the ids it changed (those still in `expectedStatus`). */
   async updateManyIfStatus(ids: number[], expectedStatus: string, changes: JobChanges): Promise<number[]> {
-    const set: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(changes)) if (value !== undefined && COLUMNS[key]) set[COLUMNS[key]] = toColumn(value);
+    const set = columnChanges(changes);
     const updated: number[] = [];
     for (let i = 0; i < ids.length; i += 500) {
       const rows = await this.db
@@ -403,9 +444,8 @@ export class JobsRepository {
   }
 
   async update(id: number, changes: JobChanges): Promise<void> {
-    const set: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(changes)) if (value !== undefined && COLUMNS[key]) set[COLUMNS[key]] = toColumn(value);
-    if (Object.keys(set).length > 0) await this.db.updateTable('jobs').set(set).where('id', '=', id).execute();
+    const set = columnChanges(changes);
+    if (Object.keys(set).length > 1) await this.db.updateTable('jobs').set(set).where('id', '=', id).execute();
   }
 
   /** Jobs of the project holding a resource group now (pending, running or canceling). */

@@ -10,6 +10,7 @@ import { webSessions } from './migrations/007-web-sessions.js';
 import { pendingQueueIndex } from './migrations/008-pending-queue-index.js';
 import { jobArtifactsExpireAt } from './migrations/009-job-artifacts-expire-at.js';
 import { projectStatistics } from './migrations/010-project-statistics.js';
+import { jobLockVersion } from './migrations/011-job-lock-version.js';
 
 function migrationsFor(handle: DatabaseHandle): Record<string, Migration> {
   return {
@@ -23,6 +24,7 @@ function migrationsFor(handle: DatabaseHandle): Record<string, Migration> {
     '008-pending-queue-index': pendingQueueIndex(),
     '009-job-artifacts-expire-at': jobArtifactsExpireAt(),
     '010-project-statistics': projectStatistics(),
+    '011-job-lock-version': jobLockVersion(handle.dialect),
   };
 }
 

@@ -143,6 +143,8 @@ export interface JobsTable {
   /** The archive's expiry, kept after the sweeper deleted the archive (GitLab's `artifacts_expire_at`). */
   artifacts_expire_at: Generated<string | null>;
   debug_trace: Generated<number>;
+  /** Moved by every change of the row (the repository's updates, else a trigger): see migration 011. */
+  lock_version: Generated<number>;
   created_at: string;
   updated_at: string;
 }

@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { bridgeEntity, jobEntity, newJobEntityMemo } from '../../entities/job.js';
+import { bridgeEntity, jobEntity, newJobEntityMemo, type JobView } from '../../entities/job.js';
+import { JobJsonCache } from '../../entities/job-json-cache.js';
 import { ListWithSharedParts, SharedJson } from '../../http/json-body.js';
 import { readPageRequest, sendPageHeaders, UncountableMemo, type PaginationOptions } from '../../http/pagination.js';
 import { BooleanParam, IdInteger, PathOrIdParams, Text } from '../../http/params.js';
@@ -13,9 +14,9 @@ import type { Actor } from '../../services/access/actor.js';
 import { allowedAgents, jobOfToken } from '../../services/jobs/job-token-info.js';
 import { jobViews } from '../../services/jobs/job-views.js';
 import { readJobTraceAs } from '../../services/jobs/job-trace.js';
-import { getJob, listPipelineJobs, listProjectJobs, parseScope, shownJobs } from '../../services/jobs/jobs-query.js';
+import { completeListedJobs, getJob, jobKeys, listPipelineJobs, listProjectJobs, parseScope } from '../../services/jobs/jobs-query.js';
 import { parseTime } from '../../services/pipelines/pipelines-query.js';
-import type { ShownJob } from '../../store/jobs-repository.js';
+import type { JobKeys, ShownJob } from '../../store/jobs-repository.js';
 import type { Project } from '../../store/projects-repository.js';
 
 const JobParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 1024 }), job_id: IdInteger() });
@@ -49,6 +50,7 @@ export default async function jobRoutes(fastify: FastifyInstance) {
   const required = { auth: 'required' as const };
   // A project with more than COUNT_LIMIT matching jobs is not counted again for a minute.
   const uncountable = new UncountableMemo(() => ctx.clock.now().getTime());
+  const jobJson = new JobJsonCache(rc);
 
   /** Job and Bridge entities for `jobs`; the caller's user (already loaded) is not fetched again. */
   async function render(project: Project, jobs: ShownJob[], actor: Actor, shared?: SharedJson) {
@@ -56,6 +58,25 @@ export default async function jobRoutes(fastify: FastifyInstance) {
     const memo = newJobEntityMemo(shared);
     const views = await jobViews(ctx, project, jobs, [actor.user, actor.sudoFrom]);
     return views.map((v) => (v.job.type === 'bridge' ? bridgeEntity(v, rc, now, memo) : jobEntity(v, rc, now, memo)));
+  }
+
+  /**
+   * A list reply from the jobs' keys: entities kept from earlier replies are filled in, the other jobs read
+   * and rendered (and kept, when settled). Each linked entity (user, commit, pipeline...) is serialized once.
+   */
+  async function renderKeyedList(project: Project, keys: JobKeys[], actor: Actor) {
+    const shared = new SharedJson();
+    const now = ctx.clock.now();
+    const memo = newJobEntityMemo(shared);
+    const listed = await completeListedJobs(ctx, keys, (job) => (job.type === 'build' ? jobJson.lookup(job, project.fullPath) : undefined));
+    const views = await jobViews(ctx, project, listed.map((l) => l.job), [actor.user, actor.sudoFrom]);
+    const items = views.map((view, i) => {
+      const { kept } = listed[i];
+      if (kept) return jobJson.fill(kept, view, now, memo);
+      const whole = view as JobView<ShownJob>;
+      return whole.job.type === 'bridge' ? bridgeEntity(whole, rc, now, memo) : jobJson.render(whole, now, memo);
+    });
+    return new ListWithSharedParts(items, shared);
   }
 
   /** A list reply: the users, commits and pipelines its jobs share are serialized once. */
@@ -79,10 +100,10 @@ export default async function jobRoutes(fastify: FastifyInstance) {
       };
       const countKey = `${request.params.id}\u0000${JSON.stringify(filters)}`;
       const pageRequest = uncountable.apply(countKey, requested);
-      const { project, page } = await listProjectJobs(ctx, request.actor, request.params.id, filters, pageRequest, shownJobs);
+      const { project, page } = await listProjectJobs(ctx, request.actor, request.params.id, filters, pageRequest, jobKeys);
       uncountable.record(countKey, pageRequest, page);
       sendPageHeaders(request, reply, rc.externalUrl, pageRequest, page, PROJECT_JOBS_PAGINATION);
-      return renderList(project, page.rows, request.actor);
+      return renderKeyedList(project, page.rows, request.actor);
     },
   );
 
@@ -97,9 +118,9 @@ export default async function jobRoutes(fastify: FastifyInstance) {
         const statuses = parseScope(request.query.scope, { allowHash: false });
         const pageRequest = readPageRequest(request, PIPELINE_JOBS_PAGINATION);
         const includeRetried = type === 'build' && request.query.include_retried === true;
-        const { project, page } = await listPipelineJobs(ctx, request.actor, request.params.id, request.params.pipeline_id, { type, statuses, includeRetried }, pageRequest, shownJobs);
+        const { project, page } = await listPipelineJobs(ctx, request.actor, request.params.id, request.params.pipeline_id, { type, statuses, includeRetried }, pageRequest, jobKeys);
         sendPageHeaders(request, reply, rc.externalUrl, pageRequest, page);
-        return renderList(project, page.rows, request.actor);
+        return renderKeyedList(project, page.rows, request.actor);
       },
     );
   }

@@ -1,5 +1,5 @@
 import { commitKey } from '../../store/commits-repository.js';
-import type { ShownJob } from '../../store/jobs-repository.js';
+import type { JobKeys } from '../../store/jobs-repository.js';
 import type { Project } from '../../store/projects-repository.js';
 import type { RunnerManager } from '../../store/runner-managers-repository.js';
 import type { User } from '../../store/users-repository.js';
@@ -13,12 +13,12 @@ import { isRunnerManagerShown } from '../runners/runner-authentication.js';
  * `knownUsers` (the caller, already loaded by authentication) are not fetched again: most jobs show the user
  * who pushed.
  */
-export async function jobViews<J extends ShownJob>(ctx: ServiceContext, project: Project, jobs: J[], knownUsers: Array<User | null> = []): Promise<Array<JobView<J>>> {
+export async function jobViews<J extends JobKeys>(ctx: ServiceContext, project: Project, jobs: J[], knownUsers: Array<User | null> = []): Promise<Array<JobView<J>>> {
   return jobViewsAcrossProjects(ctx, new Map([[project.id, project]]), jobs, knownUsers);
 }
 
 /** The same for jobs of several projects (a runner's jobs); `projects` holds the project of every job. */
-export async function jobViewsAcrossProjects<J extends ShownJob>(
+export async function jobViewsAcrossProjects<J extends JobKeys>(
   ctx: ServiceContext,
   projects: Map<number, Project>,
   jobs: J[],

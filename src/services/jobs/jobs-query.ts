@@ -1,5 +1,5 @@
 import { invalidParam, recordNotFound } from '../../errors/api-error.js';
-import type { Job, JobFilter, ShownJob } from '../../store/jobs-repository.js';
+import type { Job, JobFilter, JobKeys, ShownJob } from '../../store/jobs-repository.js';
 import type { Page, PageRequest } from '../../store/page.js';
 import type { Project } from '../../store/projects-repository.js';
 import type { Actor } from '../access/actor.js';
@@ -35,11 +35,33 @@ export async function projectForBuilds(ctx: ServiceContext, actor: Actor, idOrPa
 }
 
 /** How a list reads its jobs: whole (the web pages act on them), or only what the API's entities show. */
-export type JobListReader<J extends ShownJob> = (ctx: ServiceContext, filter: JobFilter, page: PageRequest) => Promise<Page<J>>;
+export type JobListReader<J extends JobKeys> = (ctx: ServiceContext, filter: JobFilter, page: PageRequest) => Promise<Page<J>>;
 export const wholeJobs: JobListReader<Job> = (ctx, filter, page) => ctx.store.jobs.list(filter, page);
-export const shownJobs: JobListReader<ShownJob> = (ctx, filter, page) => ctx.store.jobs.listShown(filter, page);
+/** Only the keys, for a caller that keeps renderings of jobs (see completeListedJobs). */
+export const jobKeys: JobListReader<JobKeys> = (ctx, filter, page) => ctx.store.jobs.listKeys(filter, page);
 
-export async function listProjectJobs<J extends ShownJob>(
+export type ListedJob<K> = { job: JobKeys; kept: K } | { job: ShownJob; kept: undefined };
+
+/**
+ * A page of keys made whole where needed: the jobs `keptOf` has a rendering for stay keys (with it), the
+ * others are read with what their entities show. A job gone between the two reads leaves the page.
+ */
+export async function completeListedJobs<K>(
+  ctx: ServiceContext,
+  keys: JobKeys[],
+  keptOf: (job: JobKeys) => K | undefined,
+): Promise<Array<ListedJob<K>>> {
+  const listed = keys.map((job) => ({ job, kept: keptOf(job) }));
+  const missing = listed.filter((l) => l.kept === undefined).map((l) => l.job.id);
+  const read = await ctx.store.jobs.findShownByIds(missing);
+  return listed.flatMap((l): Array<ListedJob<K>> => {
+    if (l.kept !== undefined) return [{ job: l.job, kept: l.kept }];
+    const job = read.get(l.job.id);
+    return job ? [{ job, kept: undefined }] : [];
+  });
+}
+
+export async function listProjectJobs<J extends JobKeys>(
   ctx: ServiceContext,
   actor: Actor,
   idOrPath: string,
@@ -58,7 +80,7 @@ export async function listProjectJobs<J extends ShownJob>(
  * builds (JobsFinder); the bridge list needs `read_build` on the project (403). Either way the project must
  * be visible (404 Project Not Found) and the pipeline must belong to it (404 Not found).
  */
-export async function listPipelineJobs<J extends ShownJob>(
+export async function listPipelineJobs<J extends JobKeys>(
   ctx: ServiceContext,
   actor: Actor,
   idOrPath: string,

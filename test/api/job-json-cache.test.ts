@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import type { ServiceContext } from '../../src/services/context.js';
+import { createPostgresDatabase, DIALECTS } from '../helpers/databases.js';
+import { createProject } from '../helpers/fixtures.js';
+import { seedJobs } from '../helpers/seed-jobs.js';
+import { request, ROOT_TOKEN, shiftClocks, startTestServer, type TestServer } from '../helpers/server.js';
+
+/**
+ * Job lists keep the JSON of settled jobs between replies (entities/job-json-cache.ts). Whatever changes
+ * (through the API, by SQL that bypasses the repository, in another server process), a list must show
+ * what GET /jobs/:id shows of each job, which renders it afresh.
+ */
+for (const dialect of DIALECTS) {
+  describe(`Job lists with kept job JSON (${dialect})`, () => {
+    let t: TestServer;
+    let ctx: ServiceContext;
+    let project: any;
+    let ids: number[];
+    /** PostgreSQL: a database of the test's own, so that a second server can join it. */
+    let database: { url: string; drop(): Promise<void> } | undefined;
+
+    async function list(base = t.apiUrl, path = `/projects/${project.id}/jobs?per_page=100`): Promise<{ text: string; jobs: any[] }> {
+      const res = await fetch(base + path, { headers: { 'PRIVATE-TOKEN': ROOT_TOKEN } });
+      assert.equal(res.status, 200);
+      const text = await res.text();
+      return { text, jobs: JSON.parse(text) };
+    }
+
+    /** Every listed job as GET /jobs/:id shows it (but the durations of unfinished jobs, which move between the two). */
+    async function assertListShowsSingles(path?: string): Promise<any[]> {
+      const { jobs } = await list(undefined, path);
+      for (const job of jobs) {
+        const single = (await t.api('GET', `/projects/${project.id}/jobs/${job.id}`)).body;
+        for (const key of ['duration', 'queued_duration']) {
+          if (job.finished_at === null && typeof job[key] === 'number') {
+            assert.ok(Math.abs(single[key] - job[key]) < 5, `job ${job.id} ${key}`);
+            single[key] = job[key];
+          }
+        }
+        assert.deepEqual(job, single, `job ${job.id}`);
+      }
+      return jobs;
+    }
+
+    const listed = async (id: number) => (await list()).jobs.find((j) => j.id === id);
+
+    before(async () => {
+      database = dialect === 'postgres' ? await createPostgresDatabase() : undefined;
+      t = await startTestServer(dialect, { databaseUrl: database?.url });
+      ctx = t.server.app.ctx;
+      project = await createProject(t, { name: 'kept-json' });
+      const seeded = await seedJobs(ctx.store.db, { projectId: project.id, userId: 1, jobs: 40, jobsPerPipeline: 10 });
+      ids = [];
+      for (let id = seeded.firstJobId; id <= seeded.lastJobId; id++) ids.push(id);
+    });
+    after(async () => {
+      await t.close();
+      await database?.drop();
+    });
+
+    it('answers the same bytes from kept JSON as from rendering, and each job as GET /jobs/:id does', async () => {
+      const first = await list();
+      const second = await list();
+      assert.equal(first.jobs.length, 40);
+      assert.equal(second.text, first.text);
+      await assertListShowsSingles();
+      // The pipeline list of jobs keeps and fills in the same way.
+      const pipelineId = first.jobs[0].pipeline.id;
+      const ofPipeline = await list(undefined, `/projects/${project.id}/pipelines/${pipelineId}/jobs`);
+      assert.deepEqual(ofPipeline.jobs, first.jobs.filter((j) => j.pipeline.id === pipelineId));
+    });
+
+    it('shows a change made through the API (play)', async () => {
+      const manual = (await list()).jobs.filter((j) => j.status === 'manual');
+      assert.ok(manual.length >= 2);
+      assert.equal((await t.api('POST', `/projects/${project.id}/jobs/${manual[0].id}/play`)).status, 200);
+      assert.equal((await listed(manual[0].id)).status, 'pending');
+      await assertListShowsSingles();
+    });
+
+    it('shows a change made by SQL that bypasses the repository (the lock_version trigger)', async () => {
+      const id = ids[5];
+      await list();
+      await ctx.store.db.updateTable('jobs').set({ name: 'renamed-by-sql', coverage: 42.5 }).where('id', '=', id).execute();
+      const job = await listed(id);
+      assert.equal(job.name, 'renamed-by-sql');
+      assert.equal(job.coverage, 42.5);
+      const row = await ctx.store.db.selectFrom('jobs').select('lock_version').where('id', '=', id).executeTakeFirstOrThrow();
+      assert.ok(row.lock_version > 0);
+      await assertListShowsSingles();
+    });
+
+    it('fills in what a job links to afresh: its pipeline, its user and its artifacts', async () => {
+      const id = ids[7];
+      const before = await listed(id);
+      await ctx.store.db.updateTable('pipelines').set({ status: 'failed' }).where('id', '=', before.pipeline.id).execute();
+      await ctx.store.db.updateTable('users').set({ name: 'Renamed Root' }).where('id', '=', 1).execute();
+      await ctx.store.db
+        .insertInto('job_artifacts')
+        .values({
+          project_id: project.id, job_id: id, file_type: 'archive', file_format: 'zip', filename: 'artifacts.zip', size: 123, sha256: null,
+          blob_key: 'kept-json/archive', expire_at: null, locked: 0, created_at: new Date().toISOString(),
+        })
+        .execute();
+      const after = await listed(id);
+      assert.equal(after.pipeline.status, 'failed');
+      assert.equal(after.user.name, 'Renamed Root');
+      assert.deepEqual(after.artifacts_file, { filename: 'artifacts.zip', size: 123 });
+      assert.deepEqual(after.artifacts, [{ file_type: 'archive', size: 123, filename: 'artifacts.zip', file_format: 'zip' }]);
+      await assertListShowsSingles();
+    });
+
+    it('follows a rename of the project into web_url', async () => {
+      await list();
+      const renamed = await t.api('PUT', `/projects/${project.id}`, { body: { path: 'kept-json-renamed' } });
+      assert.equal(renamed.status, 200);
+      const jobs = await assertListShowsSingles();
+      assert.ok(jobs.every((j) => j.web_url.includes('/root/kept-json-renamed/-/jobs/')));
+    });
+
+    it('renders a running job every time: its duration moves with the clock', async () => {
+      const id = ids[9];
+      const started = new Date(Date.now() - 10_000).toISOString();
+      await ctx.store.db.updateTable('jobs').set({ status: 'running', started_at: started, finished_at: null }).where('id', '=', id).execute();
+      const now = await listed(id);
+      const restore = shiftClocks(t, 60_000);
+      try {
+        const later = await listed(id);
+        assert.ok(later.duration - now.duration >= 59, `${now.duration} -> ${later.duration}`);
+      } finally {
+        restore();
+      }
+      await assertListShowsSingles();
+    });
+
+    if (dialect === 'postgres') {
+      it('shows a change made by another server process on the same database', async () => {
+        const other = await startTestServer('postgres', { databaseUrl: database!.url });
+        try {
+          const manual = (await list()).jobs.filter((j) => j.status === 'manual');
+          await list(other.apiUrl);
+          assert.equal((await request(other.apiUrl, 'POST', `/projects/${project.id}/jobs/${manual[0].id}/play`)).status, 200);
+          assert.equal((await listed(manual[0].id)).status, 'pending');
+          await assertListShowsSingles();
+        } finally {
+          await other.close();
+        }
+      });
+    }
+  });
+}
