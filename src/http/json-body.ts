@@ -52,15 +52,19 @@ const STAND_IN = new RegExp(`"\\\\u0000${NONCE}:(\\d+)"`, 'g');
  */
 export class SharedJson {
   readonly #fragments: Buffer[] = [];
+  readonly #byStandIn = new Map<unknown, Buffer>();
 
   /** The stand-in to put in an item where `value` goes. */
   share(value: unknown): string {
-    this.#fragments.push(Buffer.from(JSON.stringify(value), 'utf8'));
-    return `${STAND_IN_PREFIX}${this.#fragments.length - 1}`;
+    const fragment = Buffer.from(JSON.stringify(value), 'utf8');
+    this.#fragments.push(fragment);
+    const standIn = `${STAND_IN_PREFIX}${this.#fragments.length - 1}`;
+    this.#byStandIn.set(standIn, fragment);
+    return standIn;
   }
 
   bytesOf(standIn: unknown): Buffer {
-    const fragment = typeof standIn === 'string' && standIn.startsWith(STAND_IN_PREFIX) ? this.#fragments[Number(standIn.slice(STAND_IN_PREFIX.length))] : undefined;
+    const fragment = this.#byStandIn.get(standIn);
     if (!fragment) throw new Error('not a stand-in of this reply');
     return fragment;
   }

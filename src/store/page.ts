@@ -23,6 +23,8 @@ export async function fetchPage<R extends { id: number }>(
   page: PageRequest,
   idColumn: string,
   defaultOrder: 'asc' | 'desc',
+  /** Runs the page's query; given, it must answer the rows in the query's order (by id when it orders by id alone). */
+  read: (query: SelectQueryBuilder<any, any, R>, direction: 'asc' | 'desc') => Promise<R[]> = (q) => q.execute(),
 ): Promise<Page<R>> {
   let total: number | undefined;
   if (page.kind === 'offset' && page.countUpTo !== null) {
@@ -35,15 +37,15 @@ export async function fetchPage<R extends { id: number }>(
     total = n > page.countUpTo ? undefined : n;
   }
   let q = query;
+  const direction = page.kind === 'offset' ? (page.sort ?? defaultOrder) : page.order;
   if (page.kind === 'offset') {
-    const direction = page.sort ?? defaultOrder;
     if (page.orderBy && page.orderBy !== idColumn) q = q.orderBy(page.orderBy as any, direction);
     q = q.orderBy(idColumn as any, direction).limit(page.limit + 1).offset(page.offset);
   } else {
     if (page.afterId !== null) q = q.where(idColumn as any, page.order === 'desc' ? '<' : '>', page.afterId);
     q = q.orderBy(idColumn as any, page.order).limit(page.limit + 1);
   }
-  const rows = await q.execute();
+  const rows = await read(q, direction);
   const hasMore = rows.length > page.limit;
   return { rows: hasMore ? rows.slice(0, page.limit) : rows, hasMore, total };
 }

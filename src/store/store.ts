@@ -57,7 +57,7 @@ export class Store {
     this.members = new MembersRepository(db);
     this.protectedBranches = new ProtectedBranchesRepository(db);
     this.pipelines = new PipelinesRepository(db, dialect);
-    this.jobs = new JobsRepository(db);
+    this.jobs = new JobsRepository(db, dialect);
     this.ciVariables = new CiVariablesRepository(db);
     this.jobArtifacts = new JobArtifactsRepository(db);
     this.commits = new CommitsRepository(db);
