@@ -135,6 +135,31 @@ for (const dialect of DIALECTS) {
       await assertListShowsSingles();
     });
 
+    it("shows each job's own artifacts whether a page's ids are neighbours (one range) or far apart (a list)", async () => {
+      const a = await createProject(t, { name: 'artifacts-a' });
+      const b = await createProject(t, { name: 'artifacts-b' });
+      const first = await seedJobs(ctx.store.db, { projectId: a.id, userId: 1, jobs: 10, jobsPerPipeline: 10 });
+      const between = await seedJobs(ctx.store.db, { projectId: b.id, userId: 1, jobs: 10, jobsPerPipeline: 10 });
+      const second = await seedJobs(ctx.store.db, { projectId: a.id, userId: 1, jobs: 10, jobsPerPipeline: 10 });
+      const artifact = (projectId: number, jobId: number, filename: string) => ({
+        project_id: projectId, job_id: jobId, file_type: 'archive', file_format: 'zip', filename, size: 7, sha256: null,
+        blob_key: `kept-json/${jobId}`, expire_at: null, locked: 0, created_at: new Date().toISOString(),
+      });
+      await ctx.store.db
+        .insertInto('job_artifacts')
+        .values([artifact(a.id, first.firstJobId + 3, 'a-early.zip'), artifact(b.id, between.firstJobId + 3, 'b.zip'), artifact(a.id, second.firstJobId + 3, 'a-late.zip')])
+        .execute();
+      const files = (jobs: any[]) => Object.fromEntries(jobs.filter((j) => j.artifacts.length > 0).map((j) => [j.id, j.artifacts_file.filename]));
+      const page = (await list(undefined, `/projects/${a.id}/jobs?per_page=100`)).jobs;
+      assert.equal(page.length, 20);
+      assert.deepEqual(files(page), { [first.firstJobId + 3]: 'a-early.zip', [second.firstJobId + 3]: 'a-late.zip' });
+      // One job of each pipeline: ids ten apart.
+      const name = page.find((j) => j.id === first.firstJobId + 3).name;
+      const sparse = (await list(undefined, `/projects/${a.id}/jobs?name=${encodeURIComponent(name)}`)).jobs;
+      assert.deepEqual(sparse.map((j) => j.id), [second.firstJobId + 3, first.firstJobId + 3]);
+      assert.deepEqual(files(sparse), { [first.firstJobId + 3]: 'a-early.zip', [second.firstJobId + 3]: 'a-late.zip' });
+    });
+
     if (dialect === 'postgres') {
       it('shows a change made by another server process on the same database', async () => {
         const other = await startTestServer('postgres', { databaseUrl: database!.url });
