@@ -33,7 +33,14 @@ function jsonArray(pieces: Array<string | Buffer>, size: number): Buffer {
   const out = Buffer.allocUnsafe(size);
   let at = 0;
   out[at++] = 0x5b;
-  for (const piece of pieces) at += typeof piece === 'string' ? out.write(piece, at, 'utf8') : piece.copy(out, at);
+  for (const piece of pieces) {
+    if (typeof piece === 'string') at += out.write(piece, at, 'utf8');
+    else {
+      // TypedArray#set: a plain memory copy, without Buffer#copy's argument checks (1,400 pieces in a page of jobs).
+      out.set(piece, at);
+      at += piece.length;
+    }
+  }
   out[at] = 0x5d;
   return out;
 }

@@ -51,14 +51,24 @@ export async function completeListedJobs<K>(
   keys: JobKeys[],
   keptOf: (job: JobKeys) => K | undefined,
 ): Promise<Array<ListedJob<K>>> {
-  const listed = keys.map((job) => ({ job, kept: keptOf(job) }));
-  const missing = listed.filter((l) => l.kept === undefined).map((l) => l.job.id);
+  const listed: Array<ListedJob<K>> = [];
+  const missing: number[] = [];
+  for (const job of keys) {
+    const kept = keptOf(job);
+    if (kept === undefined) missing.push(job.id);
+    listed.push({ job, kept } as ListedJob<K>);
+  }
+  if (missing.length === 0) return listed;
   const read = await ctx.store.jobs.findShownByIds(missing);
-  return listed.flatMap((l): Array<ListedJob<K>> => {
-    if (l.kept !== undefined) return [{ job: l.job, kept: l.kept }];
-    const job = read.get(l.job.id);
-    return job ? [{ job, kept: undefined }] : [];
-  });
+  const out: Array<ListedJob<K>> = [];
+  for (const l of listed) {
+    if (l.kept !== undefined) out.push(l);
+    else {
+      const job = read.get(l.job.id);
+      if (job) out.push({ job, kept: undefined });
+    }
+  }
+  return out;
 }
 
 export async function listProjectJobs<J extends JobKeys>(
