@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { JobJsonCache } from './entities/job-json-cache.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import './http/fastify-types.js';
@@ -60,6 +61,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('ctx', options.ctx);
   const ctx = options.ctx;
   app.decorate('rateLimits', { jobsIndex: new FixedWindowLimiter(options.jobsApiRateLimit ?? 600, 60_000, () => ctx.clock.now().getTime()) });
+  app.decorate('jobJson', new JobJsonCache({ externalUrl: ctx.externalUrl }));
   // Node drops CONNECT requests silently unless someone answers them.
   app.server.on('connect', (_request, socket) => {
     const body = JSON.stringify({ error: '405 Method Not Allowed' });

@@ -51,6 +51,11 @@ export class JobJsonCache {
     private readonly capacity = 20_000,
   ) {}
 
+  /** Forgets every kept entity (tests compare with fresh renderings this way). */
+  clear(): void {
+    this.#kept.clear();
+  }
+
   /** The kept rendering of this job, if it matches the row's lock version and the project's path. */
   lookup(job: JobKeys, projectPath: string): KeptJob | undefined {
     const kept = this.#kept.get(job.id);

@@ -1,3 +1,4 @@
+import type { JobJsonCache } from '../entities/job-json-cache.js';
 import type { Actor } from '../services/access/actor.js';
 import type { ServiceContext } from '../services/context.js';
 import type { ActiveSession } from '../services/sessions/web-sessions.js';
@@ -9,6 +10,8 @@ declare module 'fastify' {
     ctx: ServiceContext;
     /** In-memory request limits per user, one limiter per limited endpoint. */
     rateLimits: { jobsIndex: FixedWindowLimiter };
+    /** The API's Job entities of settled jobs, kept between replies (entities/job-json-cache.ts). */
+    jobJson: JobJsonCache;
     /** Route handlers still running (a shutdown waits for them). */
     inFlight: InFlightHandlers;
   }

@@ -13,6 +13,7 @@ const ITEMWISE_FROM = 16;
  */
 export function serializeJson(payload: unknown): string | Buffer {
   if (payload instanceof ListWithSharedParts) return payload.shared.serialize(payload.items);
+  if (payload instanceof JsonParts) return Buffer.concat(payload.parts);
   if (!Array.isArray(payload) || payload.length < ITEMWISE_FROM) return JSON.stringify(payload);
   return itemwise(payload.map((item: unknown) => JSON.stringify(item) ?? 'null'));
 }

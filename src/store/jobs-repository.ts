@@ -296,6 +296,7 @@ const RANGE_PROBE_LIMIT = 10_000;
 
 export class JobsRepository {
   private readonly rowById = compiledLookup(() => this.db, (db, id: number) => db.selectFrom('jobs').selectAll().where('id', '=', id));
+  private readonly keysById = compiledLookup(() => this.db, (db, id: number) => db.selectFrom('jobs').select(KEY_COLUMNS).where('id', '=', id));
   private readonly rowByTokenDigest = compiledLookup(() => this.db, (db, digest: string) => db.selectFrom('jobs').selectAll().where('token_digest', '=', digest));
 
   constructor(
@@ -323,6 +324,12 @@ export class JobsRepository {
   async findById(id: number): Promise<Job | undefined> {
     const row = await this.rowById(id);
     return row && toJob(row);
+  }
+
+  /** The job's keys (see JobKeys), for a caller that may have a rendering of it kept. */
+  async findKeysById(id: number): Promise<JobKeys | undefined> {
+    const row = await this.keysById(id);
+    return row && toJobKeys(row, {});
   }
 
   async findByTokenDigest(digest: string): Promise<Job | undefined> {

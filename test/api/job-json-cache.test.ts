@@ -8,9 +8,9 @@ import { seedJobs } from '../helpers/seed-jobs.js';
 import { request, ROOT_TOKEN, shiftClocks, startTestServer, type TestServer } from '../helpers/server.js';
 
 /**
- * Job lists keep the JSON of settled jobs between replies (entities/job-json-cache.ts). Whatever changes
- * (through the API, by SQL that bypasses the repository, in another server process), a list must show
- * what GET /jobs/:id shows of each job, which renders it afresh.
+ * Job lists and GET /jobs/:id keep the JSON of settled jobs between replies (entities/job-json-cache.ts).
+ * Whatever changes (through the API, by SQL that bypasses the repository, in another server process), a
+ * list must show what a fresh rendering shows: GET /jobs/:id of each job once the kept JSON is forgotten.
  */
 for (const dialect of DIALECTS) {
   describe(`Job lists with kept job JSON (${dialect})`, () => {
@@ -28,9 +28,10 @@ for (const dialect of DIALECTS) {
       return { text, jobs: JSON.parse(text) };
     }
 
-    /** Every listed job as GET /jobs/:id shows it (but the durations of unfinished jobs, which move between the two). */
+    /** Every listed job as a fresh GET /jobs/:id shows it (but the durations of unfinished jobs, which move between the two). */
     async function assertListShowsSingles(path?: string): Promise<any[]> {
       const { jobs } = await list(undefined, path);
+      for (const server of t.servers) server.app.jobJson.clear();
       for (const job of jobs) {
         const single = (await t.api('GET', `/projects/${project.id}/jobs/${job.id}`)).body;
         for (const key of ['duration', 'queued_duration']) {
@@ -65,6 +66,9 @@ for (const dialect of DIALECTS) {
       const second = await list();
       assert.equal(first.jobs.length, 40);
       assert.equal(second.text, first.text);
+      // One job: kept the first time, filled in the second.
+      const one = await t.api('GET', `/projects/${project.id}/jobs/${ids[3]}`);
+      assert.deepEqual((await t.api('GET', `/projects/${project.id}/jobs/${ids[3]}`)).body, one.body);
       await assertListShowsSingles();
       // The pipeline list of jobs keeps and fills in the same way.
       const pipelineId = first.jobs[0].pipeline.id;

@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
+import { recordNotFound } from '../../errors/api-error.js';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { bridgeEntity, jobEntity, newJobEntityMemo, type JobView } from '../../entities/job.js';
-import { JobJsonCache } from '../../entities/job-json-cache.js';
 import { ListWithSharedParts, SharedJson } from '../../http/json-body.js';
 import { readPageRequest, sendPageHeaders, UncountableMemo, type PaginationOptions } from '../../http/pagination.js';
 import { BooleanParam, IdInteger, PathOrIdParams, Text } from '../../http/params.js';
@@ -14,7 +14,7 @@ import type { Actor } from '../../services/access/actor.js';
 import { allowedAgents, jobOfToken } from '../../services/jobs/job-token-info.js';
 import { jobViews } from '../../services/jobs/job-views.js';
 import { readJobTraceAs } from '../../services/jobs/job-trace.js';
-import { completeListedJobs, getJob, jobKeys, listPipelineJobs, listProjectJobs, parseScope } from '../../services/jobs/jobs-query.js';
+import { completeListedJobs, getJobKeys, jobKeys, listPipelineJobs, listProjectJobs, parseScope } from '../../services/jobs/jobs-query.js';
 import { parseTime } from '../../services/pipelines/pipelines-query.js';
 import type { JobKeys, ShownJob } from '../../store/jobs-repository.js';
 import type { Project } from '../../store/projects-repository.js';
@@ -50,7 +50,7 @@ export default async function jobRoutes(fastify: FastifyInstance) {
   const required = { auth: 'required' as const };
   // A project with more than COUNT_LIMIT matching jobs is not counted again for a minute.
   const uncountable = new UncountableMemo(() => ctx.clock.now().getTime());
-  const jobJson = new JobJsonCache(rc);
+  const jobJson = app.jobJson;
 
   /** Job and Bridge entities for `jobs`; the caller's user (already loaded) is not fetched again. */
   async function render(project: Project, jobs: ShownJob[], actor: Actor, shared?: SharedJson) {
@@ -61,22 +61,26 @@ export default async function jobRoutes(fastify: FastifyInstance) {
   }
 
   /**
-   * A list reply from the jobs' keys: entities kept from earlier replies are filled in, the other jobs read
-   * and rendered (and kept, when settled). Each linked entity (user, commit, pipeline...) is serialized once.
+   * Job (and Bridge) entities from the jobs' keys: entities kept from earlier replies are filled in, the
+   * other jobs read and rendered (and kept, when settled). A job gone meanwhile is left out. With `shared`
+   * (a list's), each linked entity (user, commit, pipeline...) is serialized once.
    */
-  async function renderKeyedList(project: Project, keys: JobKeys[], actor: Actor) {
-    const shared = new SharedJson();
+  async function renderKeyed(project: Project, keys: JobKeys[], actor: Actor, shared?: SharedJson) {
     const now = ctx.clock.now();
     const memo = newJobEntityMemo(shared);
     const listed = await completeListedJobs(ctx, keys, (job) => (job.type === 'build' ? jobJson.lookup(job, project.fullPath) : undefined));
     const views = await jobViews(ctx, project, listed.map((l) => l.job), [actor.user, actor.sudoFrom]);
-    const items = views.map((view, i) => {
+    return views.map((view, i) => {
       const { kept } = listed[i];
       if (kept) return jobJson.fill(kept, view, now, memo);
       const whole = view as JobView<ShownJob>;
       return whole.job.type === 'bridge' ? bridgeEntity(whole, rc, now, memo) : jobJson.render(whole, now, memo);
     });
-    return new ListWithSharedParts(items, shared);
+  }
+
+  async function renderKeyedList(project: Project, keys: JobKeys[], actor: Actor) {
+    const shared = new SharedJson();
+    return new ListWithSharedParts(await renderKeyed(project, keys, actor, shared), shared);
   }
 
   /** A list reply: the users, commits and pipelines its jobs share are serialized once. */
@@ -126,8 +130,10 @@ export default async function jobRoutes(fastify: FastifyInstance) {
   }
 
   app.get('/api/v4/projects/:id/jobs/:job_id', { config: required, schema: { params: JobParams } }, async (request) => {
-    const { project, job } = await getJob(ctx, request.actor, request.params.id, request.params.job_id);
-    return (await render(project, [job], request.actor))[0];
+    const { project, job } = await getJobKeys(ctx, request.actor, request.params.id, request.params.job_id);
+    const [entity] = await renderKeyed(project, [job], request.actor);
+    if (!entity) throw recordNotFound();
+    return entity;
   });
 
   // GitLab lets Duo Workflow's `ai_workflows` tokens read logs (here: personal access tokens with that scope).

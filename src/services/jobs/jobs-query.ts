@@ -114,6 +114,14 @@ export async function findProjectJob(ctx: ServiceContext, project: Project, jobI
   return job;
 }
 
+/** getJob's checks on the job's keys alone (see completeListedJobs for the rest). */
+export async function getJobKeys(ctx: ServiceContext, actor: Actor, idOrPath: string, jobId: number): Promise<{ project: Project; job: JobKeys }> {
+  const project = await projectForBuilds(ctx, actor, idOrPath);
+  const job = await ctx.store.jobs.findKeysById(jobId);
+  if (!job || job.projectId !== project.id || job.type !== 'build') throw recordNotFound();
+  return { project, job };
+}
+
 export async function getJob(ctx: ServiceContext, actor: Actor, idOrPath: string, jobId: number): Promise<{ project: Project; job: Job }> {
   const project = await projectForBuilds(ctx, actor, idOrPath);
   return { project, job: await findProjectJob(ctx, project, jobId) };
