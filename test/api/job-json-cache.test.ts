@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import type { ServiceContext } from '../../src/services/context.js';
@@ -12,6 +14,15 @@ import { request, ROOT_TOKEN, shiftClocks, startTestServer, type TestServer } fr
  * Whatever changes (through the API, by SQL that bypasses the repository, in another server process), a
  * list must show what a fresh rendering shows: GET /jobs/:id of each job once the kept JSON is forgotten.
  */
+/** The TypeScript files under `dir`, relative to the project. */
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(file);
+    return file.endsWith('.ts') ? [file] : [];
+  });
+}
+
 for (const dialect of DIALECTS) {
   describe(`Job lists with kept job JSON (${dialect})`, () => {
     let t: TestServer;
@@ -84,17 +95,34 @@ for (const dialect of DIALECTS) {
       await assertListShowsSingles();
     });
 
-    it('shows a change made by SQL that bypasses the repository (the lock_version trigger)', async () => {
-      const id = ids[5];
+    it('shows a change the repository makes (it moves the lock_version)', async () => {
+      const id = ids[4];
       await list();
-      await ctx.store.db.updateTable('jobs').set({ name: 'renamed-by-sql', coverage: 42.5 }).where('id', '=', id).execute();
-      const job = await listed(id);
-      assert.equal(job.name, 'renamed-by-sql');
-      assert.equal(job.coverage, 42.5);
-      const row = await ctx.store.db.selectFrom('jobs').select('lock_version').where('id', '=', id).executeTakeFirstOrThrow();
-      assert.ok(row.lock_version > 0);
+      const before = await ctx.store.db.selectFrom('jobs').select('lock_version').where('id', '=', id).executeTakeFirstOrThrow();
+      await ctx.store.jobs.update(id, { coverage: 12.5 });
+      assert.equal((await listed(id)).coverage, 12.5);
+      const after = await ctx.store.db.selectFrom('jobs').select('lock_version').where('id', '=', id).executeTakeFirstOrThrow();
+      assert.ok(after.lock_version > before.lock_version);
       await assertListShowsSingles();
     });
+
+    it('has no job updates outside the repositories that move the lock_version', () => {
+      // Migrations run before any process keeps a rendering.
+      const updaters = sourceFiles('src').filter((file) => !file.includes('/migrations/')).filter((file) => /updateTable\(\s*'jobs'|update\s+"?jobs"?\s+set/i.test(fs.readFileSync(file, 'utf8')));
+      assert.deepEqual(updaters.sort(), ['src/store/job-artifacts-repository.ts', 'src/store/jobs-repository.ts']);
+    });
+
+    if (dialect === 'postgres') {
+      it('shows a change made by SQL that bypasses the repository (the lock_version trigger)', async () => {
+        const id = ids[5];
+        await list();
+        await ctx.store.db.updateTable('jobs').set({ name: 'renamed-by-sql', coverage: 42.5 }).where('id', '=', id).execute();
+        const job = await listed(id);
+        assert.equal(job.name, 'renamed-by-sql');
+        assert.equal(job.coverage, 42.5);
+        await assertListShowsSingles();
+      });
+    }
 
     it('fills in what a job links to afresh: its pipeline, its user and its artifacts', async () => {
       const id = ids[7];
@@ -127,7 +155,7 @@ for (const dialect of DIALECTS) {
     it('renders a running job every time: its duration moves with the clock', async () => {
       const id = ids[9];
       const started = new Date(Date.now() - 10_000).toISOString();
-      await ctx.store.db.updateTable('jobs').set({ status: 'running', started_at: started, finished_at: null }).where('id', '=', id).execute();
+      await ctx.store.jobs.update(id, { status: 'running', startedAt: started, finishedAt: null });
       const now = await listed(id);
       const restore = shiftClocks(t, 60_000);
       try {
