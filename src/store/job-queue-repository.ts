@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Dialect } from './db.js';
 import type { Database } from './schema.js';
 import { toJob, type Job } from './jobs-repository.js';
+import { rowsAsJson } from './rows-as-json.js';
 
 /** A build another job may take artifacts from. */
 export interface DependencyRow {
@@ -69,16 +70,18 @@ export class JobQueueRepository {
 
   /** The pipeline's current builds before a stage (or all of them): what a job may download artifacts from. */
   async buildsBefore(pipelineId: number, stageIdx: number): Promise<DependencyRow[]> {
-    const rows = await this.db
+    const columns = ['id', 'name', 'stage_idx', 'erased_at', 'artifacts_expire_at', 'pipeline_id', 'project_id'] as const;
+    const query = this.db
       .selectFrom('jobs')
-      .select(['id', 'name', 'stage_idx', 'erased_at', 'artifacts_expire_at', 'pipeline_id', 'project_id'])
+      .select(columns)
       .where('pipeline_id', '=', pipelineId)
       .where('type', '=', 'build')
       .where('retried', '=', 0)
       // stage_idx is a 32-bit integer on PostgreSQL: a bound past it ("every stage") would be refused.
       .where('stage_idx', '<', Math.min(stageIdx, 2_147_483_647))
-      .orderBy('id', 'asc')
-      .execute();
+      .orderBy('id', 'asc');
+    // A job of a pipeline's last stage reads a row per earlier job: on SQLite as one JSON value.
+    const rows = this.dialect === 'sqlite' ? await rowsAsJson(this.db, query, columns, 'asc') : await query.execute();
     return rows.map((row) => ({ id: row.id, name: row.name, stageIdx: row.stage_idx, erasedAt: row.erased_at, artifactsExpireAt: row.artifacts_expire_at, pipelineId: row.pipeline_id, projectId: row.project_id }));
   }
 

@@ -1,8 +1,9 @@
-import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { JobSpec } from '../ci-config/types.js';
 import type { Database, JobsTable } from './schema.js';
 import { fetchPage, type Page, type PageRequest } from './page.js';
 import type { Dialect } from './db.js';
+import { rowsAsJson } from './rows-as-json.js';
 import { compiledLookup } from './compiled-lookup.js';
 
 export interface JobVariable {
@@ -103,19 +104,6 @@ function toColumn(value: unknown): unknown {
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (Array.isArray(value)) return JSON.stringify(value);
   return value;
-}
-
-const rowBuilders = new Map<string, (values: unknown[]) => unknown>();
-
-/** Turns an array of the columns' values into an object with them as keys, by a literal compiled once per column list. */
-function rowBuilder(columns: readonly string[]): (values: unknown[]) => unknown {
-  const key = columns.join(',');
-  let build = rowBuilders.get(key);
-  if (!build) {
-    build = new Function('r', `return {${columns.map((c, i) => `${JSON.stringify(c)}: r[${i}]`).join(', ')}};`) as (values: unknown[]) => unknown;
-    rowBuilders.set(key, build);
-  }
-  return build;
 }
 
 /** JobKeys from a row that may lack the columns `filter` fixes (see listKeys). */
@@ -371,21 +359,8 @@ export class JobsRepository {
     if (filter.type === 'build') fixed.add('downstream_pipeline_id');
     const columns = KEY_COLUMNS.filter((c) => !fixed.has(c));
     const query = (await this.filtered(filter)).select(columns as unknown as typeof KEY_COLUMNS);
-    const result = await fetchPage(this.db, query, page, 'id', 'desc', this.dialect === 'sqlite' ? (q, direction) => this.#readAsOneValue(q, columns, direction) : undefined);
+    const result = await fetchPage(this.db, query, page, 'id', 'desc', this.dialect === 'sqlite' ? (q, direction) => rowsAsJson(this.db, q, columns, direction) : undefined);
     return { ...result, rows: result.rows.map((row) => toJobKeys(row, filter)) };
-  }
-
-  /**
-   * SQLite: a page's rows as one JSON value. better-sqlite3 makes a JS array per row and sets each value
-   * through V8's API, which for a page of 100 rows of numbers cost more than SQLite's own work; JSON.parse
-   * of the same values is a fraction of it. An aggregate's order is not promised, so the rows are sorted
-   * again (the list orders by id alone).
-   */
-  async #readAsOneValue<R extends { id: number }>(page: SelectQueryBuilder<Database, 'jobs', R>, columns: readonly string[], direction: 'asc' | 'desc'): Promise<R[]> {
-    const values = sql.join(columns.map((c) => sql.ref(`page.${c}`)));
-    const row = await this.db.selectFrom(page.as('page')).select(sql<string>`json_group_array(json_array(${values}))`.as('rows')).executeTakeFirstOrThrow();
-    const rows = (JSON.parse(row.rows) as unknown[][]).map(rowBuilder(columns) as (r: unknown[]) => R);
-    return rows.sort(direction === 'asc' ? (a, b) => a.id - b.id : (a, b) => b.id - a.id);
   }
 
   async findShownByIds(ids: number[]): Promise<Map<number, ShownJob>> {
