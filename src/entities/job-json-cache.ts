@@ -34,9 +34,9 @@ const NULL_BYTES = Buffer.from('null');
 const PLACEHOLDERS: Record<LinkedEntityKind, object> = { user: {}, commit: {}, pipeline: {}, runner: {}, runnerManager: {} };
 
 /**
- * The API's Job entities of finished jobs, kept as JSON between requests: most of a job list's time went
- * to reading each job's two dozen columns and building and serializing its entity, for jobs that never
- * change again. A kept entity is used while the row's lock_version (moved by every update of the row,
+ * The API's Job entities of settled jobs (finished, or not yet queued), kept as JSON between requests:
+ * most of a job list's time went to reading each job's two dozen columns and building and serializing its
+ * entity, for jobs that do not change again. A kept entity is used while the row's lock_version (moved by every update of the row,
  * whichever process made it) and the project's path are those it was rendered with; a list then reads
  * only the jobs' keys. What the entity shows of other records (user, commit, pipeline, runner, runner
  * manager, artifacts) is never kept: each reply fills it in from the records it loaded. Jobs whose
@@ -48,7 +48,8 @@ export class JobJsonCache {
 
   constructor(
     private readonly rc: RenderContext,
-    private readonly capacity = 20_000,
+    /** ~1.3 KB each: 10,000 jobs (a hundred pages of a hundred) keep ~15 MB. */
+    private readonly capacity = 10_000,
   ) {}
 
   /** Forgets every kept entity (tests compare with fresh renderings this way). */
@@ -99,14 +100,18 @@ export class JobJsonCache {
     const cuts: Array<{ at: number; end: number; hole: Hole }> = [{ at: artifactsAt, end: artifactsAt + NO_ARTIFACTS.length, hole: 'artifacts' }];
     for (const match of json.matchAll(MARKS)) cuts.push({ at: match.index, end: match.index + match[0].length, hole: match[1] as LinkedEntityKind });
     cuts.sort((a, b) => a.at - b.at);
+    // One allocation per job, the parts views of it (offsets in bytes: the JSON may hold multi-byte characters).
+    const bytes = Buffer.from(json);
+    const at = (index: number) => Buffer.byteLength(json.slice(0, index));
     const parts: Array<Buffer | Hole> = [];
     let from = 0;
     for (const cut of cuts) {
-      if (cut.at > from) parts.push(Buffer.from(json.slice(from, cut.at)));
+      const start = at(cut.at);
+      if (start > from) parts.push(bytes.subarray(from, start));
       parts.push(cut.hole);
-      from = cut.end;
+      from = at(cut.end);
     }
-    if (from < json.length) parts.push(Buffer.from(json.slice(from)));
+    if (from < bytes.length) parts.push(bytes.subarray(from));
     return parts;
   }
 }

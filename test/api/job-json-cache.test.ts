@@ -106,6 +106,17 @@ for (const dialect of DIALECTS) {
       await assertListShowsSingles();
     });
 
+    it('keeps names with multi-byte characters whole (the kept JSON is cut by bytes)', async () => {
+      const id = ids[6];
+      const name = 'déploiement ☃ 日本 \u{1F680} "quoted"';
+      // Not a repository update: a test's own, moving lock_version as the repositories do.
+      await ctx.store.db.updateTable('jobs').set({ name, lock_version: sql`lock_version + 1` }).where('id', '=', id).execute();
+      assert.equal((await listed(id)).name, name);
+      assert.equal((await listed(id)).name, name);
+      assert.equal((await t.api('GET', `/projects/${project.id}/jobs/${id}`)).body.name, name);
+      await assertListShowsSingles();
+    });
+
     it('has no job updates outside the repositories that move the lock_version', () => {
       // Migrations run before any process keeps a rendering.
       const updaters = sourceFiles('src').filter((file) => !file.includes('/migrations/')).filter((file) => /updateTable\(\s*'jobs'|update\s+"?jobs"?\s+set/i.test(fs.readFileSync(file, 'utf8')));
