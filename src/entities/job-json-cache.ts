@@ -11,11 +11,13 @@ export class JsonParts {
 /** Where a kept Job entity takes what is not the job's own: what it links to, and its artifacts. */
 type Hole = LinkedEntityKind | 'artifacts';
 
-interface KeptJob {
+export interface KeptJob {
   lockVersion: number;
   projectPath: string;
   /** The entity's JSON, its own parts as bytes, with the holes between them. */
   parts: ReadonlyArray<Buffer | Hole>;
+  /** A hole for the commit: it had none when kept. A commit row never changes, so a kept one is part of the JSON. */
+  commitHole: boolean;
 }
 
 /** Unguessable, so that no stored string can pass for a mark. */
@@ -67,7 +69,7 @@ export class JobJsonCache {
   render(view: JobView<ShownJob>, now: Date, memo: JobEntityMemo): JsonParts | Record<string, unknown> {
     const parts = isSettled(view.job) ? this.#template(view, now) : undefined;
     if (!parts) return jobEntity(view, this.rc, now, memo);
-    const kept: KeptJob = { lockVersion: view.job.lockVersion, projectPath: view.projectPath, parts };
+    const kept: KeptJob = { lockVersion: view.job.lockVersion, projectPath: view.projectPath, parts, commitHole: view.commit === null };
     this.#kept.delete(view.job.id);
     if (this.#kept.size >= this.capacity) this.#kept.delete(this.#kept.keys().next().value!);
     this.#kept.set(view.job.id, kept);
@@ -89,11 +91,16 @@ export class JobJsonCache {
     return new JsonParts(parts);
   }
 
-  /** The entity's JSON with marks where the linked entities go and no artifacts, cut at those places. */
+  /**
+   * The entity's JSON with marks where the linked entities go (the commit's own JSON when there is one)
+   * and no artifacts, cut at those places.
+   */
   #template(view: JobView<ShownJob>, now: Date): Array<Buffer | Hole> | undefined {
     const mark = (kind: LinkedEntityKind) => new Map<any, unknown>([[PLACEHOLDERS[kind], MARK + kind]]);
-    const memo: JobEntityMemo = { users: mark('user'), commits: mark('commit'), pipelines: mark('pipeline'), runners: mark('runner'), runnerManagers: mark('runnerManager') };
-    const marked = { ...view, ...(PLACEHOLDERS as Partial<JobView<ShownJob>>), artifacts: [] };
+    const commits = view.commit === null ? mark('commit') : new Map();
+    const memo: JobEntityMemo = { users: mark('user'), commits, pipelines: mark('pipeline'), runners: mark('runner'), runnerManagers: mark('runnerManager') };
+    const { commit: _commit, ...others } = PLACEHOLDERS;
+    const marked = { ...view, ...((view.commit === null ? PLACEHOLDERS : others) as Partial<JobView<ShownJob>>), artifacts: [] };
     const json = JSON.stringify(jobEntity(marked, this.rc, now, memo));
     const artifactsAt = json.indexOf(NO_ARTIFACTS);
     if (artifactsAt < 0) return undefined;

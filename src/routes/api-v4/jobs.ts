@@ -69,7 +69,8 @@ export default async function jobRoutes(fastify: FastifyInstance) {
     const now = ctx.clock.now();
     const memo = newJobEntityMemo(shared);
     const listed = await completeListedJobs(ctx, keys, (job) => (job.type === 'build' ? jobJson.lookup(job, project.fullPath) : undefined));
-    const views = await jobViews(ctx, project, listed.map((l) => l.job), [actor.user, actor.sudoFrom]);
+    const withCommitKept = new Set(listed.filter((l) => l.kept && !l.kept.commitHole).map((l) => l.job));
+    const views = await jobViews(ctx, project, listed.map((l) => l.job), [actor.user, actor.sudoFrom], { commitWanted: (job) => !withCommitKept.has(job) });
     return views.map((view, i) => {
       const { kept } = listed[i];
       if (kept) return jobJson.fill(kept, view, now, memo);

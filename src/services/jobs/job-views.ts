@@ -4,6 +4,7 @@ import type { Project } from '../../store/projects-repository.js';
 import type { RunnerManager } from '../../store/runner-managers-repository.js';
 import type { User } from '../../store/users-repository.js';
 import type { JobView } from '../../entities/job.js';
+import type { CommitInfo } from '../../entities/commit.js';
 import type { ServiceContext } from '../context.js';
 import { isRunnerManagerShown } from '../runners/runner-authentication.js';
 
@@ -13,8 +14,19 @@ import { isRunnerManagerShown } from '../runners/runner-authentication.js';
  * `knownUsers` (the caller, already loaded by authentication) are not fetched again: most jobs show the user
  * who pushed.
  */
-export async function jobViews<J extends JobKeys>(ctx: ServiceContext, project: Project, jobs: J[], knownUsers: Array<User | null> = []): Promise<Array<JobView<J>>> {
-  return jobViewsAcrossProjects(ctx, new Map([[project.id, project]]), jobs, knownUsers);
+export async function jobViews<J extends JobKeys>(
+  ctx: ServiceContext,
+  project: Project,
+  jobs: J[],
+  knownUsers: Array<User | null> = [],
+  options: JobViewOptions<J> = {},
+): Promise<Array<JobView<J>>> {
+  return jobViewsAcrossProjects(ctx, new Map([[project.id, project]]), jobs, knownUsers, options);
+}
+
+export interface JobViewOptions<J> {
+  /** Whether a job's view needs its commit (default: all do); the others show `commit: null`. */
+  commitWanted?: (job: J) => boolean;
 }
 
 /** The same for jobs of several projects (a runner's jobs); `projects` holds the project of every job. */
@@ -23,6 +35,7 @@ export async function jobViewsAcrossProjects<J extends JobKeys>(
   projects: Map<number, Project>,
   jobs: J[],
   knownUsers: Array<User | null> = [],
+  options: JobViewOptions<J> = {},
 ): Promise<Array<JobView<J>>> {
   if (jobs.length === 0) return [];
   const pipelineIds = new Set<number>();
@@ -50,7 +63,9 @@ export async function jobViewsAcrossProjects<J extends JobKeys>(
     ctx.store.runnerManagers.findByIds([...managerIds]),
   ]);
   for (const [id, user] of fetchedUsers) users.set(id, user);
-  const commits = await loadCommits(ctx, projects, [...pipelines.values()]);
+  const wanted = options.commitWanted;
+  const commitPipelines = wanted ? new Set(jobs.filter(wanted).map((job) => pipelines.get(job.pipelineId)!)) : new Set(pipelines.values());
+  const commits = commitPipelines.size > 0 ? await loadCommits(ctx, projects, [...commitPipelines]) : new Map<string, CommitInfo>();
   return jobs.map((job) => {
     const pipeline = pipelines.get(job.pipelineId)!;
     const manager: RunnerManager | undefined = job.runnerManagerId === null ? undefined : managers.get(job.runnerManagerId);
@@ -59,7 +74,7 @@ export async function jobViewsAcrossProjects<J extends JobKeys>(
       pipeline,
       projectPath: projects.get(job.projectId)!.fullPath,
       user: job.userId === null ? null : (users.get(job.userId) ?? null),
-      commit: commits.get(commitKey(pipeline.projectId, pipeline.sha)) ?? null,
+      commit: wanted && !wanted(job) ? null : (commits.get(commitKey(pipeline.projectId, pipeline.sha)) ?? null),
       artifacts: artifacts.get(job.id) ?? [],
       downstream: job.downstreamPipelineId === null ? null : (pipelines.get(job.downstreamPipelineId) ?? null),
       runner: job.runnerId === null ? null : (runners.get(job.runnerId) ?? null),
