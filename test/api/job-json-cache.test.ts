@@ -155,6 +155,19 @@ for (const dialect of DIALECTS) {
       await assertListShowsSingles();
     });
 
+    it('keeps a commit with the job, and a job kept without its commit shows the commit once it is there', async () => {
+      const id = ids[8];
+      const before = await listed(id);
+      assert.ok(before.commit);
+      const row = await ctx.store.db.selectFrom('commits').selectAll().where('project_id', '=', project.id).where('sha', '=', before.commit.id).executeTakeFirstOrThrow();
+      await ctx.store.db.deleteFrom('commits').where('id', '=', row.id).execute();
+      await ctx.store.jobs.update(id, { coverage: 1 });
+      assert.equal((await listed(id)).commit, null);
+      await ctx.store.db.insertInto('commits').values(row).execute();
+      assert.deepEqual((await listed(id)).commit, before.commit);
+      await assertListShowsSingles();
+    });
+
     it('follows a rename of the project into web_url', async () => {
       await list();
       const renamed = await t.api('PUT', `/projects/${project.id}`, { body: { path: 'kept-json-renamed' } });
