@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Dialect } from './db.js';
 import type { Database } from './schema.js';
 import { toJob, type Job } from './jobs-repository.js';
-import { rowsAsJson } from './rows-as-json.js';
+import { rowsOrderedById } from './rows-as-json.js';
 
 /** A build another job may take artifacts from. */
 export interface DependencyRow {
@@ -81,7 +81,7 @@ export class JobQueueRepository {
       .where('stage_idx', '<', Math.min(stageIdx, 2_147_483_647))
       .orderBy('id', 'asc');
     // A job of a pipeline's last stage reads a row per earlier job: on SQLite as one JSON value.
-    const rows = this.dialect === 'sqlite' ? await rowsAsJson(this.db, query, columns, 'asc') : await query.execute();
+    const rows = await rowsOrderedById(this.db, this.dialect, query, columns, 'asc');
     return rows.map((row) => ({ id: row.id, name: row.name, stageIdx: row.stage_idx, erasedAt: row.erased_at, artifactsExpireAt: row.artifacts_expire_at, pipelineId: row.pipeline_id, projectId: row.project_id }));
   }
 

@@ -3,7 +3,7 @@ import type { JobSpec } from '../ci-config/types.js';
 import type { Database, JobsTable } from './schema.js';
 import { fetchPage, type Page, type PageRequest } from './page.js';
 import type { Dialect } from './db.js';
-import { rowsAsJson } from './rows-as-json.js';
+import { rowsOrderedById } from './rows-as-json.js';
 import { compiledLookup } from './compiled-lookup.js';
 
 export interface JobVariable {
@@ -359,7 +359,7 @@ export class JobsRepository {
     if (filter.type === 'build') fixed.add('downstream_pipeline_id');
     const columns = KEY_COLUMNS.filter((c) => !fixed.has(c));
     const query = (await this.filtered(filter)).select(columns as unknown as typeof KEY_COLUMNS);
-    const result = await fetchPage(this.db, query, page, 'id', 'desc', this.dialect === 'sqlite' ? (q, direction) => rowsAsJson(this.db, q, columns, direction) : undefined);
+    const result = await fetchPage(this.db, query, page, 'id', 'desc', (q, direction) => rowsOrderedById(this.db, this.dialect, q, columns, direction));
     return { ...result, rows: result.rows.map((row) => toJobKeys(row, filter)) };
   }
 

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { Dialect } from './db.js';
 
 const builders = new Map<string, (values: unknown[]) => unknown>();
 
@@ -25,4 +26,9 @@ export async function rowsAsJson<R>(db: Kysely<any>, query: SelectQueryBuilder<a
     .select(sql<string>`json_group_array(json_array(${values}) order by ${sql.ref('rows_as_json.id')} ${sql.raw(order === 'asc' ? 'asc' : 'desc')})`.as('json'))
     .executeTakeFirstOrThrow();
   return (JSON.parse(json) as unknown[][]).map(rowBuilder(columns) as (values: unknown[]) => R);
+}
+
+/** The rows of `query`, ordered by id: on SQLite as one JSON value (rowsAsJson), on PostgreSQL as they come. */
+export function rowsOrderedById<R>(db: Kysely<any>, dialect: Dialect, query: SelectQueryBuilder<any, any, R>, columns: readonly string[], order: 'asc' | 'desc'): Promise<R[]> {
+  return dialect === 'sqlite' ? rowsAsJson(db, query, columns, order) : query.execute();
 }

@@ -109,7 +109,10 @@ export async function listPipelineJobs<J extends JobKeys>(
 
 /** A build of the project (bridges and other projects' jobs are `404 Not found`); `processable` also finds bridges. */
 export async function findProjectJob(ctx: ServiceContext, project: Project, jobId: number, options: { processable?: boolean } = {}): Promise<Job> {
-  const job = await ctx.store.jobs.findById(jobId);
+  return ofProject(await ctx.store.jobs.findById(jobId), project, options);
+}
+
+function ofProject<J extends JobKeys>(job: J | undefined, project: Project, options: { processable?: boolean } = {}): J {
   if (!job || job.projectId !== project.id || (!options.processable && job.type !== 'build')) throw recordNotFound();
   return job;
 }
@@ -117,9 +120,7 @@ export async function findProjectJob(ctx: ServiceContext, project: Project, jobI
 /** getJob's checks on the job's keys alone (see completeListedJobs for the rest). */
 export async function getJobKeys(ctx: ServiceContext, actor: Actor, idOrPath: string, jobId: number): Promise<{ project: Project; job: JobKeys }> {
   const project = await projectForBuilds(ctx, actor, idOrPath);
-  const job = await ctx.store.jobs.findKeysById(jobId);
-  if (!job || job.projectId !== project.id || job.type !== 'build') throw recordNotFound();
-  return { project, job };
+  return { project, job: ofProject(await ctx.store.jobs.findKeysById(jobId), project) };
 }
 
 export async function getJob(ctx: ServiceContext, actor: Actor, idOrPath: string, jobId: number): Promise<{ project: Project; job: Job }> {
