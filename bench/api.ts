@@ -6,6 +6,9 @@ import autocannon from 'autocannon';
 import { startBaseline } from './baseline.js';
 import { DIALECTS, type TestDialect } from '../test/helpers/databases.js';
 import { ROOT_TOKEN, startTestServer } from '../test/helpers/server.js';
+import { runWithServerNodeFlags } from './server-flags.js';
+
+runWithServerNodeFlags();
 
 const seconds = Number(process.argv[2] ?? 5);
 const dialects = (process.argv[3] ? [process.argv[3]] : DIALECTS) as TestDialect[];

@@ -32,6 +32,9 @@ import { startWithToken } from '../test/helpers/artifacts.js';
 import { createProject } from '../test/helpers/fixtures.js';
 import { jobNamed, pushPipeline } from '../test/helpers/pipelines.js';
 import { ROOT_TOKEN, startTestServer, type TestServer } from '../test/helpers/server.js';
+import { runWithServerNodeFlags } from './server-flags.js';
+
+runWithServerNodeFlags();
 
 const dialect = (process.argv[2] ?? 'sqlite') as TestDialect;
 const MiB = 1024 * 1024;

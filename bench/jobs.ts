@@ -17,6 +17,9 @@ import { startBaseline } from './baseline.js';
 import type { TestDialect } from '../test/helpers/databases.js';
 import { seedJobs } from '../test/helpers/seed-jobs.js';
 import { ROOT_TOKEN, startTestServer } from '../test/helpers/server.js';
+import { runWithServerNodeFlags } from './server-flags.js';
+
+runWithServerNodeFlags();
 
 const jobCount = Number(process.argv[2] ?? 1_000_000);
 const seconds = Number(process.argv[3] ?? 10);

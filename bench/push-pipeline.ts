@@ -6,6 +6,9 @@ import { largeConfig } from './ci-config.js';
 import { DIALECTS, type TestDialect } from '../test/helpers/databases.js';
 import { gitUrl, WorkTree } from '../test/helpers/git.js';
 import { ROOT_TOKEN, startTestServer } from '../test/helpers/server.js';
+import { runWithServerNodeFlags } from './server-flags.js';
+
+runWithServerNodeFlags();
 
 const runs = Number(process.argv[2] ?? 5);
 const dialects = (process.argv[3] ? [process.argv[3]] : DIALECTS) as TestDialect[];

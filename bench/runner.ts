@@ -20,6 +20,9 @@ import type { TestDialect } from '../test/helpers/databases.js';
 import { createRunner, RUNNER_INFO } from '../test/helpers/runners.js';
 import { seedJobs } from '../test/helpers/seed-jobs.js';
 import { startTestServer, type TestServer } from '../test/helpers/server.js';
+import { runWithServerNodeFlags } from './server-flags.js';
+
+runWithServerNodeFlags();
 
 const which = process.argv[2] ?? 'sqlite';
 const dialects: TestDialect[] = which === 'both' ? ['sqlite', 'postgres'] : [which as TestDialect];

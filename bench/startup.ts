@@ -3,10 +3,11 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { serverNodeFlags } from './server-flags.js';
 
 async function timeStart(data: string, port: number): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['bin/conveyor.js', 'up', '--data', data, '--port', String(port), '--log-level', 'warn'], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [...serverNodeFlags(), 'bin/conveyor.js', 'up', '--data', data, '--port', String(port), '--log-level', 'warn'], { stdio: 'ignore' });
   try {
     for (;;) {
       try {
