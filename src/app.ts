@@ -74,7 +74,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerNulGuard(app);
   registerAuthentication(app);
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('X-Request-Id', request.id);
     const type = reply.getHeader('content-type');
     // python-gitlab 3.12 compares the header with "application/json" literally.
@@ -82,7 +82,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     else if (type === undefined && payload !== undefined && payload !== null && reply.statusCode !== 204) {
       reply.header('content-type', 'application/octet-stream');
     }
-    return payload;
+    done(null, payload);
   });
 
   await app.register(healthRoutes);

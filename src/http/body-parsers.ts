@@ -29,8 +29,9 @@ export function registerBodyParsers(app: FastifyInstance): void {
     done(null, parseQueryString(body as string));
   });
   // A request without a body has no parameters, like an empty JSON object (Grape's view).
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined || request.body === null) request.body = {};
+    done();
   });
   // Anything else (text/plain from curl -d, octet-stream) is read and ignored, as Grape does with unknown bodies.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, {}));

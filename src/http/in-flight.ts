@@ -6,21 +6,22 @@ import type { FastifyInstance } from 'fastify';
  * a shutdown waits for these before it closes the store.
  */
 export class InFlightHandlers {
-  private readonly running = new Set<Promise<unknown>>();
+  #running = 0;
+  #whenIdle: Array<() => void> = [];
 
   add(work: Promise<unknown>): void {
-    const settled = work.then(() => undefined, () => undefined);
-    this.running.add(settled);
-    void settled.then(() => this.running.delete(settled));
+    this.#running++;
+    const settled = () => {
+      if (--this.#running === 0) for (const wake of this.#whenIdle.splice(0)) wake();
+    };
+    work.then(settled, settled);
   }
 
   /** Waits for the running handlers, but not past `limitMs`: one waiting on a body that never ends must not hold a shutdown forever. */
   async drain(limitMs = 10_000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)));
-    const all = (async () => {
-      while (this.running.size > 0) await Promise.all([...this.running]);
-    })();
+    const all = this.#running === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.#whenIdle.push(resolve));
     await Promise.race([all, limit]);
     clearTimeout(timer);
   }
