@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Dialect } from './db.js';
 import type { Database } from './schema.js';
 import { toJob, type Job } from './jobs-repository.js';
-import { rowsOrderedById } from './rows-as-json.js';
+import { compiledRowsOrderedById } from './rows-as-json.js';
 
 /** A build another job may take artifacts from. */
 export interface DependencyRow {
@@ -37,7 +37,13 @@ export interface QueuedJob {
 }
 
 /** The pending builds runners pick from, read from the partial index jobs_pending_queue (migration 008). */
+const DEPENDENCY_COLUMNS = ['id', 'name', 'stage_idx', 'erased_at', 'artifacts_expire_at', 'pipeline_id', 'project_id'] as const;
+
+type DependencyColumns = { id: number; name: string; stage_idx: number; erased_at: string | null; artifacts_expire_at: string | null; pipeline_id: number; project_id: number };
+
 export class JobQueueRepository {
+  #buildsBefore: ((pipelineId: number, stageBelow: number) => Promise<DependencyColumns[]>) | undefined;
+
   constructor(private readonly db: Kysely<Database>, private readonly dialect: Dialect) {}
 
   /** Pending builds oldest first, after `afterId`; only these projects' when given. */
@@ -70,18 +76,25 @@ export class JobQueueRepository {
 
   /** The pipeline's current builds before a stage (or all of them): what a job may download artifacts from. */
   async buildsBefore(pipelineId: number, stageIdx: number): Promise<DependencyRow[]> {
-    const columns = ['id', 'name', 'stage_idx', 'erased_at', 'artifacts_expire_at', 'pipeline_id', 'project_id'] as const;
-    const query = this.db
-      .selectFrom('jobs')
-      .select(columns)
-      .where('pipeline_id', '=', pipelineId)
-      .where('type', '=', 'build')
-      .where('retried', '=', 0)
-      // stage_idx is a 32-bit integer on PostgreSQL: a bound past it ("every stage") would be refused.
-      .where('stage_idx', '<', Math.min(stageIdx, 2_147_483_647))
-      .orderBy('id', 'asc');
-    // A job of a pipeline's last stage reads a row per earlier job: on SQLite as one JSON value.
-    const rows = await rowsOrderedById(this.db, this.dialect, query, columns, 'asc');
+    // A job of a pipeline's last stage reads a row per earlier job: on SQLite as one JSON value. Read at
+    // every assignment, so built and compiled once.
+    this.#buildsBefore ??= compiledRowsOrderedById(
+      () => this.db,
+      this.dialect,
+      (db, pipeline: number, stageBelow: number) =>
+        db
+          .selectFrom('jobs')
+          .select(DEPENDENCY_COLUMNS)
+          .where('pipeline_id', '=', pipeline)
+          .where('type', '=', 'build')
+          .where('retried', '=', 0)
+          .where('stage_idx', '<', stageBelow)
+          .orderBy('id', 'asc'),
+      DEPENDENCY_COLUMNS,
+      'asc',
+    );
+    // stage_idx is a 32-bit integer on PostgreSQL: a bound past it ("every stage") would be refused.
+    const rows = await this.#buildsBefore(pipelineId, Math.min(stageIdx, 2_147_483_647));
     return rows.map((row) => ({ id: row.id, name: row.name, stageIdx: row.stage_idx, erasedAt: row.erased_at, artifactsExpireAt: row.artifacts_expire_at, pipelineId: row.pipeline_id, projectId: row.project_id }));
   }
 

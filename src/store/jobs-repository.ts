@@ -4,7 +4,7 @@ import type { Database, JobsTable } from './schema.js';
 import { fetchPage, type Page, type PageRequest } from './page.js';
 import type { Dialect } from './db.js';
 import { rowsOrderedById } from './rows-as-json.js';
-import { compiledLookup } from './compiled-lookup.js';
+import { compiledLookup, compiledStatement } from './compiled-lookup.js';
 
 export interface JobVariable {
   key: string;
@@ -94,10 +94,17 @@ const COLUMNS: Record<string, keyof JobsTable> = {
 
 /** The SET of an update: the changed columns, and the row's lock_version moved (so its trigger need not). */
 function columnChanges(changes: JobChanges): Record<string, unknown> {
-  const set: Record<string, unknown> = { lock_version: sql`lock_version + 1` };
+  return { lock_version: sql`lock_version + 1`, ...changedColumns(changes) };
+}
+
+/** The changed columns' values by column name. */
+function changedColumns(changes: JobChanges): Record<string, unknown> {
+  const set: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(changes)) if (value !== undefined && COLUMNS[key]) set[COLUMNS[key]] = toColumn(value);
   return set;
 }
+
+type RowUpdate = (...values: unknown[]) => Promise<{ numAffectedRows?: bigint }>;
 
 /** Turns domain values into column values: booleans as 0/1, lists as JSON. */
 function toColumn(value: unknown): unknown {
@@ -285,6 +292,7 @@ const RANGE_PROBE_LIMIT = 10_000;
 export class JobsRepository {
   private readonly rowById = compiledLookup(() => this.db, (db, id: number) => db.selectFrom('jobs').selectAll().where('id', '=', id));
   private readonly keysById = compiledLookup(() => this.db, (db, id: number) => db.selectFrom('jobs').select(KEY_COLUMNS).where('id', '=', id));
+  readonly #rowUpdates = new Map<string, RowUpdate>();
   private readonly rowByTokenDigest = compiledLookup(() => this.db, (db, digest: string) => db.selectFrom('jobs').selectAll().where('token_digest', '=', digest));
 
   constructor(
@@ -442,9 +450,27 @@ export class JobsRepository {
    * one of several concurrent callers (two runners, a runner and a cancel) win a transition.
    */
   async updateIfStatus(id: number, expectedStatus: string, changes: JobChanges): Promise<boolean> {
-    const set = columnChanges(changes);
-    const result = await this.db.updateTable('jobs').set(set).where('id', '=', id).where('status', '=', expectedStatus).executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    const result = await this.#updateRow(id, expectedStatus, changedColumns(changes));
+    return Number(result.numAffectedRows) === 1;
+  }
+
+  /**
+   * One row's update by id (and status, when given), compiled once per set of changed columns: a runner
+   * taking a job makes one, and Kysely building and compiling it anew cost as much as SQLite running it.
+   */
+  #updateRow(id: number, expectedStatus: string | null, set: Record<string, unknown>) {
+    const columns = Object.keys(set);
+    const key = `${expectedStatus === null ? '' : 'status:'}${columns.join(',')}`;
+    let run = this.#rowUpdates.get(key);
+    if (!run) {
+      run = compiledStatement(() => this.db, (db, ...values: unknown[]) => {
+        const assigned = Object.fromEntries(columns.map((column, i) => [column, values[i]]));
+        const query = db.updateTable('jobs').set({ lock_version: sql`lock_version + 1`, ...assigned }).where('id', '=', values[columns.length] as number);
+        return expectedStatus === null ? query : query.where('status', '=', values[columns.length + 1] as string);
+      });
+      this.#rowUpdates.set(key, run);
+    }
+    return run(...columns.map((column) => set[column]), id, ...(expectedStatus === null ? [] : [expectedStatus]));
   }
 
   /** The batch form of updateIfStatus: returns the ids it changed (those still in `expectedStatus`). */
@@ -465,8 +491,8 @@ export class JobsRepository {
   }
 
   async update(id: number, changes: JobChanges): Promise<void> {
-    const set = columnChanges(changes);
-    if (Object.keys(set).length > 1) await this.db.updateTable('jobs').set(set).where('id', '=', id).execute();
+    const set = changedColumns(changes);
+    if (Object.keys(set).length > 0) await this.#updateRow(id, null, set);
   }
 
   /** Jobs of the project holding a resource group now (pending, running or canceling). */
