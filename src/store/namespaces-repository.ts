@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, NamespacesTable } from './schema.js';
+import { compiledLookup } from './compiled-lookup.js';
 import { containsInsensitive } from './like.js';
 import { fetchPage, type Page, type PageRequest } from './page.js';
 
@@ -42,6 +43,9 @@ export interface GroupFilter {
 }
 
 export class NamespacesRepository {
+  // Read for every job a runner takes (the project's namespace ancestry for its predefined variables).
+  private readonly rowById = compiledLookup(() => this.db, (db, id: number) => db.selectFrom('namespaces').selectAll().where('id', '=', id));
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async insert(ns: NewNamespace): Promise<Namespace> {
@@ -64,7 +68,7 @@ export class NamespacesRepository {
   }
 
   async findById(id: number): Promise<Namespace | undefined> {
-    const row = await this.db.selectFrom('namespaces').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.rowById(id);
     return row && toNamespace(row);
   }
 
