@@ -7,7 +7,7 @@ import { serverNodeFlags } from './server-flags.js';
 
 async function timeStart(data: string, port: number): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...serverNodeFlags(), 'bin/conveyor.js', 'up', '--data', data, '--port', String(port), '--log-level', 'warn'], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [...serverNodeFlags(), 'bin/conveyor.cjs', 'up', '--data', data, '--port', String(port), '--log-level', 'warn'], { stdio: 'ignore' });
   try {
     for (;;) {
       try {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createPostgresDatabase } from '../helpers/databases.js';
 
-const BIN = path.resolve('bin/conveyor.js');
+const BIN = path.resolve('bin/conveyor.cjs');
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {

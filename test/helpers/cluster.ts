@@ -3,7 +3,7 @@ import path from 'node:path';
 import { RUNNER_INFO } from './runners.js';
 import { freePort, ROOT_TOKEN } from './server.js';
 
-const BIN = path.resolve('bin/conveyor.js');
+const BIN = path.resolve('bin/conveyor.cjs');
 
 /** A real `conveyor serve` process. */
 export interface ConveyorProcess {

@@ -74,7 +74,7 @@ describe('jobs API rate limit', () => {
   });
 
   it('is a CLI flag', () => {
-    const bin = path.resolve('bin/conveyor.js');
+    const bin = path.resolve('bin/conveyor.cjs');
     const help = spawnSync(process.execPath, [bin, 'serve', '--help'], { encoding: 'utf8' });
     assert.match(help.stdout, /--jobs-api-rate-limit <n>/);
     const bad = spawnSync(process.execPath, [bin, 'serve', '--jobs-api-rate-limit', 'lots', '--port', '0'], { encoding: 'utf8', env: { ...process.env, CONVEYOR_DATA: '/nonexistent-unused' } });

@@ -53,11 +53,11 @@ describe('runner: stopping, and the CLI', () => {
 
   it('`conveyor runner register` verifies the token and prints the runner id', async () => {
     const run = promisify(execFile);
-    const { stdout } = await run(process.execPath, ['bin/conveyor.js', 'runner', 'register', '--url', gitlab.url, '--token', 'glrt-good-token']);
+    const { stdout } = await run(process.execPath, ['bin/conveyor.cjs', 'runner', 'register', '--url', gitlab.url, '--token', 'glrt-good-token']);
     assert.match(stdout, /Runner verified: id 42/);
     const verify = gitlab.requests.find((r) => r.path === '/api/v4/runners/verify')!;
     assert.equal(verify.json.token, 'glrt-good-token');
     assert.match(verify.json.system_id, /^s_[0-9a-f]{12}$/);
-    await assert.rejects(run(process.execPath, ['bin/conveyor.js', 'runner', 'register', '--url', gitlab.url, '--token', 'glrt-bad']), /refused the token/);
+    await assert.rejects(run(process.execPath, ['bin/conveyor.cjs', 'runner', 'register', '--url', gitlab.url, '--token', 'glrt-bad']), /refused the token/);
   });
 });
