@@ -11,8 +11,8 @@
  *   BENCH_ROUNDS=<n>       alternating rounds per scenario (default 5), seconds/n each.
  */
 import fs from 'node:fs';
-import autocannon from 'autocannon';
 import { sql } from 'kysely';
+import { measure, measurePair, type Pair } from './alternating.js';
 import { startBaseline } from './baseline.js';
 import type { TestDialect } from '../test/helpers/databases.js';
 import { seedJobs } from '../test/helpers/seed-jobs.js';
@@ -30,49 +30,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const dataDir = process.env.BENCH_DATA_DIR;
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const PROJECT = 'bench-jobs';
-
-interface Figures {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
-
-async function measure(url: string, headers: Record<string, string>, duration = seconds): Promise<Figures> {
-  const result = await autocannon({ url, headers, connections, duration });
-  return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
-}
-
-interface Pair {
-  conveyor: Figures;
-  bare: Figures;
-  /** The median round's conveyor/bare ratio of req/s. */
-  ratio: number;
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-/**
- * Both servers in alternating rounds (ROUNDS of seconds/ROUNDS each), figures the median round's: this
- * shared VM's speed drifts by half within a minute, and one long run of each compared two different
- * machines.
- */
-async function measurePair(conveyorUrl: string, bareUrl: string, headers: Record<string, string>): Promise<Pair> {
-  const rounds: Array<{ conveyor: Figures; bare: Figures }> = [];
-  const each = Math.max(1, Math.round(seconds / ROUNDS));
-  for (let round = 0; round < ROUNDS; round++) {
-    const bare = await measure(bareUrl, headers, each);
-    const conveyor = await measure(conveyorUrl, headers, each);
-    rounds.push({ conveyor, bare });
-  }
-  const summary = (pick: (r: { conveyor: Figures; bare: Figures }) => Figures): Figures => ({
-    rps: median(rounds.map((r) => pick(r).rps)),
-    p50: median(rounds.map((r) => pick(r).p50)),
-    p99: median(rounds.map((r) => pick(r).p99)),
-    errors: rounds.reduce((sum, r) => sum + pick(r).errors, 0),
-  });
-  return { conveyor: summary((r) => r.conveyor), bare: summary((r) => r.bare), ratio: median(rounds.map((r) => r.conveyor.rps / r.bare.rps)) };
-}
 
 const cursor = (id: number) => Buffer.from(JSON.stringify({ id: String(id), _kd: 'n' }), 'utf8').toString('base64url');
 
@@ -130,9 +87,10 @@ for (const dialect of dialects) {
       }
       const baseline = await startBaseline(body, copied);
       // Warm both servers (JIT, connection pools, statement caches, page cache) before measuring.
-      await measure(t.url + scenario.path, headers, 2);
-      await measure(baseline.url + scenario.path, headers, 1);
-      const { conveyor, bare, ratio } = await measurePair(t.url + scenario.path, baseline.url + scenario.path, headers);
+      const load = { headers, connections };
+      await measure(t.url + scenario.path, load, 2);
+      await measure(baseline.url + scenario.path, load, 1);
+      const { conveyor, bare, ratio } = await measurePair(t.url + scenario.path, baseline.url + scenario.path, load, seconds, ROUNDS);
       await baseline.close();
       results.set(scenario.name, { conveyor, bare, ratio });
       console.log(

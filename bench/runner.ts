@@ -1,7 +1,8 @@
 /**
  * The runner protocol under load (issue #6), each figure beside a bare node:http server where one applies:
  * 1. an idle `POST /jobs/request` (its `last_update` current, the server without long polling, so answered
- *    at once without a query) vs node:http answering the same 204 and headers;
+ *    at once without a query) vs node:http answering the same 204 and headers, in alternating rounds
+ *    (BENCH_ROUNDS, default 5; figures: the median round's);
  * 2. assignment throughput from a deep queue (N pending jobs seeded through the store; C clients taking
  *    jobs as fast as they are answered), for 8 and for 32 runners asking at once;
  * 3. `PATCH /jobs/:id/trace` ingest of 64 KiB chunks (C running jobs, each appending in order), likewise.
@@ -13,7 +14,7 @@
  * Usage: node dist/bench/runner.js [sqlite|postgres|both] [queued jobs] [seconds]
  */
 import { Worker } from 'node:worker_threads';
-import autocannon from 'autocannon';
+import { measure, measurePair } from './alternating.js';
 import { startBaseline } from './baseline.js';
 import type { ClientsResult, ClientsTask } from './runner-clients.js';
 import type { TestDialect } from '../test/helpers/databases.js';
@@ -31,6 +32,7 @@ const seconds = Number(process.argv[4] ?? 10);
 const CLIENT_COUNTS = (process.env.BENCH_CLIENTS ?? '8,32').split(',').map(Number);
 const TARGET_CLIENTS = 32;
 const CHUNK = 64 * 1024;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 async function idleRequests(t: TestServer, token: string): Promise<void> {
   const first = await fetch(`${t.apiUrl}/jobs/request`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
@@ -45,16 +47,14 @@ async function idleRequests(t: TestServer, token: string): Promise<void> {
     if (value !== null) headers[name] = value;
   }
   const baseline = await startBaseline(Buffer.alloc(0), headers);
-  const run = (url: string, duration: number) => autocannon({ url, connections: 10, duration, ...request });
-  await run(`${t.apiUrl}/jobs/request`, 2);
-  const bare = await run(`${baseline.url}/api/v4/jobs/request`, seconds);
-  const ours = await run(`${t.apiUrl}/jobs/request`, seconds);
+  const load = { connections: 10, ...request };
+  await measure(`${t.apiUrl}/jobs/request`, load, 2);
+  const { conveyor: ours, bare, ratio } = await measurePair(`${t.apiUrl}/jobs/request`, `${baseline.url}/api/v4/jobs/request`, load, seconds, ROUNDS);
   await baseline.close();
-  const ratio = ours.requests.average / bare.requests.average;
   console.log(
-    `${t.dialect.padEnd(8)} idle POST /jobs/request (204): conveyor ${Math.round(ours.requests.average)} req/s p99 ${ours.latency.p99} ms` +
-      ` | node:http ${Math.round(bare.requests.average)} req/s | ratio ${ratio.toFixed(2)} (>= 0.60: ${ratio >= 0.6 ? 'met' : 'NOT met'})` +
-      (ours.non2xx + ours.errors ? ` | ${ours.non2xx + ours.errors} errors` : ''),
+    `${t.dialect.padEnd(8)} idle POST /jobs/request (204): conveyor ${ours.rps} req/s p99 ${ours.p99} ms` +
+      ` | node:http ${bare.rps} req/s | ratio ${ratio.toFixed(2)} (>= 0.60: ${ratio >= 0.6 ? 'met' : 'NOT met'})` +
+      (ours.errors ? ` | ${ours.errors} errors` : ''),
   );
 }
 
