@@ -36,11 +36,11 @@ export interface QueuedJob {
   protected: boolean;
 }
 
-/** The pending builds runners pick from, read from the partial index jobs_pending_queue (migration 008). */
 const DEPENDENCY_COLUMNS = ['id', 'name', 'stage_idx', 'erased_at', 'artifacts_expire_at', 'pipeline_id', 'project_id'] as const;
 
 type DependencyColumns = { id: number; name: string; stage_idx: number; erased_at: string | null; artifacts_expire_at: string | null; pipeline_id: number; project_id: number };
 
+/** The pending builds runners pick from, read from the partial index jobs_pending_queue (migration 008). */
 export class JobQueueRepository {
   #buildsBefore: ((pipelineId: number, stageBelow: number) => Promise<DependencyColumns[]>) | undefined;
 
