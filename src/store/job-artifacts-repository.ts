@@ -1,7 +1,8 @@
-import { sql, type DeleteQueryBuilder, type DeleteResult, type Kysely, type Selectable } from 'kysely';
+import type { DeleteQueryBuilder, DeleteResult, Kysely, Selectable } from 'kysely';
 import { addArtifactsSize, inTransaction, lockRecounts, sizesByProject, subtractRemovedSizes } from './project-statistics-repository.js';
 import type { Database, JobArtifactsTable } from './schema.js';
 import { compiledStatement } from './compiled-lookup.js';
+import { NEXT_LOCK_VERSION } from './jobs-repository.js';
 
 export type ArtifactAccessibility = 'public' | 'private' | 'none';
 
@@ -43,7 +44,7 @@ function toArtifact(row: Selectable<JobArtifactsTable>): JobArtifact {
 }
 
 async function keepExpiryOnJob(db: Kysely<Database>, jobId: number, expireAt: string | null): Promise<void> {
-  await db.updateTable('jobs').set({ artifacts_expire_at: expireAt, lock_version: sql`lock_version + 1` }).where('id', '=', jobId).execute();
+  await db.updateTable('jobs').set({ artifacts_expire_at: expireAt, lock_version: NEXT_LOCK_VERSION }).where('id', '=', jobId).execute();
 }
 
 export class JobArtifactsRepository {

@@ -92,9 +92,12 @@ const COLUMNS: Record<string, keyof JobsTable> = {
   startedAt: 'started_at', finishedAt: 'finished_at', erasedAt: 'erased_at', erasedById: 'erased_by_id', debugTrace: 'debug_trace', updatedAt: 'updated_at',
 };
 
-/** The SET of an update: the changed columns, and the row's lock_version moved (so its trigger need not). */
+/** Every update of a job row sets this, so that kept renderings see the change (PostgreSQL's trigger need not). */
+export const NEXT_LOCK_VERSION = sql<number>`lock_version + 1`;
+
+/** The SET of an update: the changed columns, and the row's lock_version moved. */
 function columnChanges(changes: JobChanges): Record<string, unknown> {
-  return { lock_version: sql`lock_version + 1`, ...changedColumns(changes) };
+  return { lock_version: NEXT_LOCK_VERSION, ...changedColumns(changes) };
 }
 
 /** The changed columns' values by column name. */
@@ -465,7 +468,7 @@ export class JobsRepository {
     if (!run) {
       run = compiledStatement(() => this.db, (db, ...values: unknown[]) => {
         const assigned = Object.fromEntries(columns.map((column, i) => [column, values[i]]));
-        const query = db.updateTable('jobs').set({ lock_version: sql`lock_version + 1`, ...assigned }).where('id', '=', values[columns.length] as number);
+        const query = db.updateTable('jobs').set({ lock_version: NEXT_LOCK_VERSION, ...assigned }).where('id', '=', values[columns.length] as number);
         return expectedStatus === null ? query : query.where('status', '=', values[columns.length + 1] as string);
       });
       this.#rowUpdates.set(key, run);

@@ -30,7 +30,7 @@ const parseJsonRows = <R>(json: string, columns: readonly string[]): R[] => (JSO
  * ordered by id. better-sqlite3 makes a JS array per row and sets each value through V8's API, which for
  * a hundred rows cost more than SQLite's own work; JSON.parse of the same values costs a fraction of it.
  */
-export async function rowsAsJson<R>(db: Kysely<any>, query: SelectQueryBuilder<any, any, R>, columns: readonly string[], order: 'asc' | 'desc'): Promise<R[]> {
+async function rowsAsJson<R>(db: Kysely<any>, query: SelectQueryBuilder<any, any, R>, columns: readonly string[], order: 'asc' | 'desc'): Promise<R[]> {
   const { json } = await asJsonQuery(db, query, columns, order).executeTakeFirstOrThrow();
   return parseJsonRows<R>(json, columns);
 }
