@@ -2,7 +2,7 @@
  * Requests per second and latency of Conveyor's read endpoints against a bare node:http server
  * returning the same bytes, in the same run. Usage: node dist/bench/api.js [seconds] [sqlite|postgres]
  */
-import autocannon from 'autocannon';
+import { measure } from './alternating.js';
 import { startBaseline } from './baseline.js';
 import { DIALECTS, type TestDialect } from '../test/helpers/databases.js';
 import { ROOT_TOKEN, startTestServer } from '../test/helpers/server.js';
@@ -12,11 +12,6 @@ runWithServerNodeFlags();
 
 const seconds = Number(process.argv[2] ?? 5);
 const dialects = (process.argv[3] ? [process.argv[3]] : DIALECTS) as TestDialect[];
-
-async function measure(url: string, headers: Record<string, string>) {
-  const result = await autocannon({ url, headers, connections: 10, duration: seconds });
-  return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
-}
 
 for (const dialect of dialects) {
   const t = await startTestServer(dialect);
@@ -31,6 +26,7 @@ for (const dialect of dialects) {
     ];
     for (const scenario of scenarios) {
       const headers = { 'PRIVATE-TOKEN': ROOT_TOKEN };
+      const load = { headers, connections: 10 };
       const sample = await fetch(t.url + scenario.path, { headers });
       const body = Buffer.from(await sample.arrayBuffer());
       const copied: Record<string, string> = {};
@@ -40,9 +36,9 @@ for (const dialect of dialects) {
       }
       const baseline = await startBaseline(body, copied);
       // Warm both servers (JIT, connection pools, statement caches) before measuring.
-      await autocannon({ url: t.url + scenario.path, headers, connections: 10, duration: 1 });
-      const bare = await measure(baseline.url + scenario.path, headers);
-      const conveyor = await measure(t.url + scenario.path, headers);
+      await measure(t.url + scenario.path, load, 1);
+      const bare = await measure(baseline.url + scenario.path, load, seconds);
+      const conveyor = await measure(t.url + scenario.path, load, seconds);
       await baseline.close();
       console.log(
         `${dialect.padEnd(8)} ${scenario.name.padEnd(30)} conveyor ${String(conveyor.rps).padStart(6)} req/s p50 ${conveyor.p50}ms p99 ${conveyor.p99}ms` +
