@@ -22,7 +22,7 @@ export async function measure(url: string, load: Load, seconds: number): Promise
   return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
  * Conveyor and the bare server in alternating rounds (`rounds` of seconds/rounds each), figures the median

@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { measure, measurePair } from './alternating.js';
+import { measure, measurePair, median } from './alternating.js';
 import { startBaseline, startDurableTraceBaseline } from './baseline.js';
 import type { ClientsResult, ClientsTask } from './runner-clients.js';
 import type { TestDialect } from '../test/helpers/databases.js';
@@ -83,8 +83,6 @@ async function assignment(t: TestServer, token: string, clients: number): Promis
   );
   return result.taken;
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
  * Log ingest beside the durable floor (bench/baseline.ts: node:http writing each patch with O_DSYNC, nothing
