@@ -25,18 +25,23 @@ export async function measure(url: string, load: Load, seconds: number): Promise
 export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
- * Conveyor and the bare server in alternating rounds (`rounds` of seconds/rounds each), figures the median
- * round's: this shared VM's speed drifts by half within a minute, and one long run of each compared two
- * different machines.
+ * `rounds` rounds of the bare server then Conveyor, one after the other: this shared VM's speed drifts by
+ * half within a minute, and one long run of each compared two different machines. Figures are then taken
+ * from the median round.
  */
-export async function measurePair(conveyorUrl: string, bareUrl: string, load: Load, seconds: number, rounds: number): Promise<Pair> {
-  const results: Array<{ conveyor: Figures; bare: Figures }> = [];
-  const each = Math.max(1, Math.round(seconds / rounds));
+export async function alternate<T>(rounds: number, bare: () => Promise<T>, conveyor: () => Promise<T>): Promise<Array<{ conveyor: T; bare: T }>> {
+  const results: Array<{ conveyor: T; bare: T }> = [];
   for (let round = 0; round < rounds; round++) {
-    const bare = await measure(bareUrl, load, each);
-    const conveyor = await measure(conveyorUrl, load, each);
-    results.push({ conveyor, bare });
+    const bareFigures = await bare();
+    results.push({ bare: bareFigures, conveyor: await conveyor() });
   }
+  return results;
+}
+
+/** Conveyor and the bare server under autocannon in alternating rounds (`rounds` of seconds/rounds each), the median round's figures. */
+export async function measurePair(conveyorUrl: string, bareUrl: string, load: Load, seconds: number, rounds: number): Promise<Pair> {
+  const each = Math.max(1, Math.round(seconds / rounds));
+  const results = await alternate(rounds, () => measure(bareUrl, load, each), () => measure(conveyorUrl, load, each));
   const summary = (pick: (r: { conveyor: Figures; bare: Figures }) => Figures): Figures => ({
     rps: median(results.map((r) => pick(r).rps)),
     p50: median(results.map((r) => pick(r).p50)),

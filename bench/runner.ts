@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { measure, measurePair, median } from './alternating.js';
+import { alternate, measure, measurePair, median } from './alternating.js';
 import { startBaseline, startDurableTraceBaseline } from './baseline.js';
 import type { ClientsResult, ClientsTask } from './runner-clients.js';
 import type { TestDialect } from '../test/helpers/databases.js';
@@ -93,24 +93,24 @@ async function traceIngest(t: TestServer, takeJobs: (count: number) => Array<{ i
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conveyor-bench-trace-'));
   const baseline = await startDurableTraceBaseline(dir);
   const each = Math.max(1, Math.round(seconds / ROUNDS));
-  const rounds: Array<{ ours: number; bare: number; bytes: number }> = [];
+  const trace = (apiUrl: string, jobs: Array<{ id: number; token: string }>) => runClients({ kind: 'trace', apiUrl, clients, seconds: each, jobs, chunkBytes: CHUNK });
+  let rounds: Array<{ conveyor: ClientsResult; bare: ClientsResult }>;
   try {
-    for (let round = 0; round < ROUNDS; round++) {
-      // Spares for clients whose job's log fills up (100 MiB).
-      const jobs = takeJobs(clients * 2);
-      const bare = await runClients({ kind: 'trace', apiUrl: `${baseline.url}/api/v4`, clients, seconds: each, jobs, chunkBytes: CHUNK });
-      const ours = await runClients({ kind: 'trace', apiUrl: t.apiUrl, clients, seconds: each, jobs, chunkBytes: CHUNK });
-      const rate = (result: ClientsResult) => result.bytes / result.elapsedSeconds / 1e6;
-      rounds.push({ ours: rate(ours), bare: rate(bare), bytes: ours.bytes });
-    }
+    rounds = await alternate(
+      ROUNDS,
+      // Two jobs per client: spares for clients whose job's log fills up (100 MiB).
+      () => trace(`${baseline.url}/api/v4`, takeJobs(clients * 2)),
+      () => trace(t.apiUrl, takeJobs(clients * 2)),
+    );
   } finally {
     await baseline.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const ours = median(rounds.map((r) => r.ours));
-  const bare = median(rounds.map((r) => r.bare));
-  const ratio = median(rounds.map((r) => r.ours / r.bare));
-  const stored = rounds.reduce((sum, r) => sum + r.bytes, 0);
+  const rate = (result: ClientsResult) => result.bytes / result.elapsedSeconds / 1e6;
+  const ours = median(rounds.map((r) => rate(r.conveyor)));
+  const bare = median(rounds.map((r) => rate(r.bare)));
+  const ratio = median(rounds.map((r) => rate(r.conveyor) / rate(r.bare)));
+  const stored = rounds.reduce((sum, r) => sum + r.conveyor.bytes, 0);
   console.log(
     `${t.dialect.padEnd(8)} PATCH /trace 64 KiB chunks, ${clients} jobs at once: conveyor ${ours.toFixed(0)} MB/s` +
       ` | node:http + O_DSYNC writes ${bare.toFixed(0)} MB/s | ratio ${ratio.toFixed(2)} | ${(stored / 1e6).toFixed(0)} MB stored in ${ROUNDS} rounds` +
